@@ -1,0 +1,198 @@
+import fc from 'fast-check';
+import type { ServerResponse } from 'node:http';
+import { startReceiver, waitUntil, type ReceivedRequest, type TestReceiver } from '@orderbus/testkit';
+import { startBus, type TestBus } from './support/bus';
+import { workOrderEvent } from './support/events';
+
+/** What the receiver did with one request. */
+type Verdict = 'ok' | 'fail' | 'slow';
+
+interface Arrival {
+  order: string;
+  seq: number;
+  verdict: Verdict;
+}
+
+const ATTEMPT_TIMEOUT_MS = 400;
+
+/**
+ * A receiver that fails (500) or stalls past the delivery timeout at random,
+ * from a seeded generator, and records per work order what arrived and what
+ * it answered.
+ */
+async function chaoticReceiver(random: () => number, failRate: number, slowRate: number) {
+  const arrivals = new Map<string, Arrival[]>();
+  const receiver = await startReceiver((request: ReceivedRequest, res: ServerResponse) => {
+    const body = request.body as { eventId?: string; data?: { serviceOrderId?: string; remark?: string } } | undefined;
+    if (!body?.eventId) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
+      return;
+    }
+    const order = body.data!.serviceOrderId!;
+    const seq = Number(body.data!.remark);
+    const roll = random();
+    const verdict: Verdict = roll < failRate ? 'fail' : roll < failRate + slowRate ? 'slow' : 'ok';
+    const key = `${request.headers['x-orderbus-base-code']}|${order}`;
+    const list = arrivals.get(key) ?? [];
+    list.push({ order, seq, verdict });
+    arrivals.set(key, list);
+    if (verdict === 'fail') {
+      res.writeHead(500).end('random failure');
+    } else if (verdict === 'slow') {
+      // Answers 200 after the bus gave up: the receiver saw it, the bus retries it.
+      setTimeout(() => {
+        if (!res.destroyed) res.writeHead(200).end('{"success":true}');
+      }, ATTEMPT_TIMEOUT_MS + 200);
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
+    }
+  });
+  return { receiver, arrivals };
+}
+
+/** A seeded PRNG (mulberry32), so a failing run can be replayed from fast-check's seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sends `orders` × `perOrder` events, interleaving orders, in batches; returns the time it took to accept them. */
+async function sendOrders(bus: TestBus, orders: number, perOrder: number, prefix: string): Promise<void> {
+  const events = [];
+  for (let seq = 0; seq < perOrder; seq++) {
+    for (let o = 0; o < orders; o++) {
+      const event = workOrderEvent({ changeId: 2, eventId: `${prefix}-${o}-${seq}`, serviceOrderId: `${prefix}-order-${o}` });
+      event.data.remark = String(seq);
+      events.push(event);
+    }
+  }
+  for (let i = 0; i < events.length; i += 500) {
+    const res = await bus.send({ events: events.slice(i, i + 500) });
+    if (res.status !== 202) throw new Error(`ingest failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+/** Checks one (subscription, order) line: in order, complete, and repeats only after a failed attempt. */
+function checkLine(arrivals: Arrival[], perOrder: number): string | undefined {
+  let expected = 0;
+  for (let i = 0; i < arrivals.length; i++) {
+    const a = arrivals[i]!;
+    if (a.seq !== expected) return `event ${a.seq} arrived while ${expected} was due (arrival ${i})`;
+    if (a.verdict === 'ok') expected += 1;
+  }
+  if (expected !== perOrder) return `only ${expected} of ${perOrder} events were delivered`;
+  return undefined;
+}
+
+describe('per-work-order ordering', () => {
+  it('delivers every order in order to every subscription, through random failures and stalls (1,000 orders x 10 events x 20 subscriptions)', async () => {
+    const ORDERS = 1000;
+    const PER_ORDER = 10;
+    const SUBSCRIPTIONS = 20;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.double({ min: 0.01, max: 0.08, noNaN: true }), fc.double({ min: 0, max: 0.01, noNaN: true }), async (seed, failRate, slowRate) => {
+        const bus = await startBus({
+          env: {
+            ORDERBUS_RETRY_SCHEDULE: '10ms,20ms,40ms,80ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms',
+            ORDERBUS_RETRY_JITTER: '0.2',
+            ORDERBUS_DELIVERY_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
+            ORDERBUS_DELIVERY_CONCURRENCY: '20',
+            ORDERBUS_MAX_IN_FLIGHT: '400',
+            // Random failures must not switch subscriptions off in this test.
+            ORDERBUS_AUTO_DISABLE_AFTER_FAILURES: '1000000',
+            ORDERBUS_MAX_BATCH: '500',
+          },
+        });
+        const { receiver, arrivals } = await chaoticReceiver(prng(seed), failRate, slowRate);
+        try {
+          const baseCodes = Array.from({ length: SUBSCRIPTIONS }, (_, i) => `ORD${i}`);
+          // The handshake must pass: the chaos only applies to events (they carry an eventId).
+          for (const baseCode of baseCodes) await bus.subscribe(baseCode, receiver.url);
+          await bus.waitForWorkers(baseCodes);
+          const started = Date.now();
+          await sendOrders(bus, ORDERS, PER_ORDER, `p${seed}`);
+          const total = ORDERS * PER_ORDER * SUBSCRIPTIONS;
+          const delivered = () => [...arrivals.values()].reduce((n, list) => n + list.filter((a) => a.verdict === 'ok').length, 0);
+          await waitUntil(() => delivered() >= total, { timeoutMs: 600_000, intervalMs: 500, description: `all ${total} deliveries` });
+          const seconds = (Date.now() - started) / 1000;
+          const attempts = [...arrivals.values()].reduce((n, list) => n + list.length, 0);
+          process.stdout.write(
+            `ordering property: seed ${seed}, fail ${(failRate * 100).toFixed(1)} %, slow ${(slowRate * 100).toFixed(2)} %: ${total} deliveries (${attempts} attempts) in ${seconds.toFixed(1)} s = ${Math.round(total / seconds)}/s\n`,
+          );
+          expect(arrivals.size).toBe(ORDERS * SUBSCRIPTIONS);
+          const problems = [...arrivals.entries()].flatMap(([key, list]) => {
+            const problem = checkLine(list, PER_ORDER);
+            return problem ? [`${key}: ${problem}`] : [];
+          });
+          expect(problems.slice(0, 5)).toEqual([]);
+        } finally {
+          await bus.close();
+          await receiver.close();
+        }
+      }),
+      { numRuns: 1 },
+    );
+  }, 900_000);
+
+  it('holds back only the order whose event keeps failing, and reports the throughput loss', async () => {
+    const ORDERS = 200;
+    const PER_ORDER = 5;
+    const bus = await startBus({
+      env: {
+        ORDERBUS_RETRY_SCHEDULE: '20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms,20ms',
+        ORDERBUS_RETRY_JITTER: '0',
+        ORDERBUS_AUTO_DISABLE_AFTER_FAILURES: '1000000',
+      },
+    });
+    const poisoned = 'blocked-order-7';
+    const received: TestReceiver = await startReceiver((request, res) => {
+      const body = request.body as { data?: { serviceOrderId?: string; remark?: string } } | undefined;
+      const failing = body?.data?.serviceOrderId === poisoned && body.data.remark === '1';
+      res.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' }).end(failing ? 'poison' : '{"success":true}');
+    });
+    try {
+      await bus.subscribe('BLOCKS', received.url);
+      await bus.waitForWorkers(['BLOCKS']);
+      const okOf = (prefix: string) => received.requests.filter((r) => (r.body as { eventId?: string } | undefined)?.eventId?.startsWith(prefix) && !((r.body as any).data.serviceOrderId === poisoned && (r.body as any).data.remark === '1'));
+
+      // Baseline: the same load with no failing event.
+      let started = Date.now();
+      await sendOrders(bus, ORDERS, PER_ORDER, 'clean');
+      await waitUntil(() => okOf('clean-').length >= ORDERS * PER_ORDER, { timeoutMs: 120_000, description: 'clean run delivered' });
+      const cleanRate = (ORDERS * PER_ORDER) / ((Date.now() - started) / 1000);
+
+      started = Date.now();
+      const events = [];
+      for (let seq = 0; seq < PER_ORDER; seq++) {
+        for (let o = 0; o < ORDERS; o++) {
+          const order = o === 7 ? poisoned : `blocked-order-${o}`;
+          const event = workOrderEvent({ changeId: 2, eventId: `blocked-${o}-${seq}`, serviceOrderId: order });
+          event.data.remark = String(seq);
+          events.push(event);
+        }
+      }
+      for (let i = 0; i < events.length; i += 500) expect((await bus.send({ events: events.slice(i, i + 500) })).status).toBe(202);
+      const expectedOthers = (ORDERS - 1) * PER_ORDER + 1; // every other order, plus event 0 of the poisoned one
+      await waitUntil(() => okOf('blocked-').length >= expectedOthers, { timeoutMs: 120_000, description: 'other orders delivered' });
+      const blockedRate = expectedOthers / ((Date.now() - started) / 1000);
+
+      const poisonedArrivals = received.requests.filter((r) => (r.body as any)?.data?.serviceOrderId === poisoned).map((r) => Number((r.body as any).data.remark));
+      // Event 0 went through, event 1 keeps failing, events 2-4 were never sent.
+      expect(poisonedArrivals[0]).toBe(0);
+      expect(poisonedArrivals.slice(1).every((seq) => seq === 1)).toBe(true);
+      expect(poisonedArrivals.length).toBeGreaterThan(2);
+      process.stdout.write(
+        `blocked order: ${Math.round(cleanRate)} events/s without a failing event, ${Math.round(blockedRate)} events/s with one order blocked (${((1 - blockedRate / cleanRate) * 100).toFixed(1)} % loss)\n`,
+      );
+    } finally {
+      await bus.close();
+      await received.close();
+    }
+  }, 300_000);
+});

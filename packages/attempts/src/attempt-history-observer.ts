@@ -1,0 +1,16 @@
+import type { RetentionPolicy } from '@orderbus/delivery';
+import type { AttemptObserver, AttemptReport } from '@orderbus/dispatch';
+import type { AttemptHistory } from './attempt-history';
+import { attemptRecordOf } from './attempt-record';
+
+/** The dispatcher's observer that writes every finished attempt into the attempt history. */
+export class AttemptHistoryObserver implements AttemptObserver {
+  constructor(
+    private readonly history: AttemptHistory,
+    private readonly retention: Pick<RetentionPolicy, 'attemptSnippetChars'>,
+  ) {}
+
+  async onAttempt(report: AttemptReport): Promise<void> {
+    await this.history.record(report.subscription.baseCode, attemptRecordOf(report, this.retention.attemptSnippetChars));
+  }
+}

@@ -1,0 +1,32 @@
+import { createHmac } from 'node:crypto';
+
+/** The Standard Webhooks headers of a delivery. */
+export interface SignatureHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+/** The key bytes of a `whsec_<base64>` secret. */
+export function secretKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+}
+
+/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` (Standard Webhooks). */
+export function signPayload(secret: string, id: string, timestampSeconds: number, body: string): string {
+  const mac = createHmac('sha256', secretKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+/**
+ * Signs a delivery with every secret given (during a rotation the new and
+ * the old one): the signatures go space-separated in `webhook-signature`,
+ * and a receiver accepts the delivery when any of them verifies.
+ */
+export function signatureHeaders(input: { id: string; timestampSeconds: number; body: string; secrets: readonly string[] }): SignatureHeaders {
+  return {
+    'webhook-id': input.id,
+    'webhook-timestamp': String(input.timestampSeconds),
+    'webhook-signature': input.secrets.map((s) => signPayload(s, input.id, input.timestampSeconds, input.body)).join(' '),
+  };
+}

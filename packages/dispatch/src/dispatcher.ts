@@ -1,0 +1,485 @@
+import { randomBytes } from 'node:crypto';
+import { Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from '@orderbus/observability';
+import { registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
+import { duplicateConnection, isCluster, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
+import { DeliveryFailure, type AttemptObserver, type AttemptReport, type DeliveryHandler, type DeliveryOutcome } from './delivery-handler';
+import { SubscriptionQueue, type ClaimSettings } from './subscription-queue';
+import { OrderGate } from './order-gate';
+import { WorkerMembership } from './worker-membership';
+
+export interface DispatcherOptions extends ClaimSettings {
+  /** The one command connection every subscription queue shares (worker role: waits out outages). */
+  connection: RedisClient;
+  prefix: string;
+  subscriptions: SubscriptionCache;
+  handler: DeliveryHandler;
+  /** Deliveries in flight per subscription: a slow or failing subscription holds at most this many. */
+  concurrencyPerSubscription: number;
+  /** Deliveries in flight in this process, over all subscriptions. */
+  maxInFlight: number;
+  /** Fallback check for work and registry changes, in case a wake-up message was missed. */
+  sweepIntervalMs: number;
+  /** How long close() waits for in-flight deliveries before leaving them to stalled recovery. */
+  drainTimeoutMs: number;
+  logger: Logger;
+  /** Told of every finished attempt, in this order (attempt history, health, alerts...). */
+  observers?: AttemptObserver[];
+  onServedChange?: (count: number) => void;
+  /** How often this worker says it is alive; the subscriptions are shared among live workers. */
+  heartbeatIntervalMs: number;
+  /** A worker silent for this long is taken for dead; its subscriptions move to the others. */
+  workerTtlMs: number;
+  /**
+   * A job waiting behind an earlier event of its work order is parked for at
+   * most this long before it looks again (the earlier one's completion wakes it
+   * at once; this only bounds a wait after a crash).
+   */
+  maxParkMs: number;
+}
+
+/** The dispatcher's state for one served subscription. */
+interface Served {
+  queue: SubscriptionQueue;
+  /** jobId -> lock token of deliveries in flight. */
+  inFlight: Map<string, string>;
+  /** The queue may hold claimable jobs (set by wake-ups, cleared when a claim comes back empty). */
+  hasWork: boolean;
+  claiming: boolean;
+  retiring: boolean;
+  dueTimer?: NodeJS.Timeout;
+  dueAt?: number;
+}
+
+const RETRY_AFTER_REDIS_ERROR_MS = 1000;
+
+/**
+ * Serves every enabled subscription's queue from one process with a constant
+ * number of Redis connections: one shared command connection, one pub/sub
+ * connection. It learns which queues have work from the producer's wake-up
+ * messages (and a slow sweep), claims jobs without blocking, runs at most
+ * `concurrencyPerSubscription` deliveries per subscription and `maxInFlight`
+ * in all, and keeps the locks of its jobs alive. Idle, it does nothing but
+ * the sweep and the stalled-job check.
+ */
+export class Dispatcher {
+  private readonly served = new Map<string, Served>();
+  /** Subscriptions waiting for a free slot of the process-wide limit. */
+  private readonly starved = new Set<string>();
+  private readonly processTag = randomBytes(4).toString('hex');
+  private tokenCounter = 0;
+  private inFlightTotal = 0;
+  private subscriber: RedisClient | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private syncing: Promise<void> = Promise.resolve();
+  private closing = false;
+  private drained: (() => void) | undefined;
+  private readonly gate: OrderGate;
+  private readonly membership: WorkerMembership;
+  /** Live workers as of the last heartbeat, and when that set last changed. */
+  private live: string[] = [];
+  private liveChangedAt = 0;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.gate = new OrderGate(options.connection, options.prefix);
+    this.membership = new WorkerMembership(options.connection, options.prefix, `${process.pid}-${this.processTag}`, options.workerTtlMs);
+  }
+
+  /** This process's id among the workers. */
+  get workerId(): string {
+    return this.membership.workerId;
+  }
+
+  async start(): Promise<void> {
+    await this.heartbeat();
+    const subscriber = duplicateConnection(this.options.connection, 'orderbus-dispatcher-wake');
+    this.subscriber = subscriber;
+    const wake = wakeChannel(this.options.prefix);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === wake) for (const baseCode of message.split(',')) this.wake(baseCode);
+      else this.requestSync();
+    });
+    subscriber.on('error', () => undefined);
+    // After a reconnect, messages sent meanwhile are lost: look at every queue.
+    subscriber.on('ready', () => {
+      this.requestSync();
+      this.wakeAll();
+    });
+    await subscriber.subscribe(wake, registryKeys(this.options.prefix).changed);
+
+    const every = (ms: number, fn: () => void): void => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.sweepIntervalMs, () => {
+      this.requestSync();
+      void this.sweep();
+    });
+    every(Math.max(500, Math.floor(this.options.lockDurationMs / 2)), () => void this.extendLocks());
+    every(this.options.stalledIntervalMs, () => void this.recoverStalled());
+    every(this.options.heartbeatIntervalMs, () => void this.heartbeat());
+
+    this.requestSync();
+    await this.syncing;
+    void this.recoverStalled();
+  }
+
+  /** baseCodes whose queues this process serves. */
+  servedBaseCodes(): string[] {
+    return [...this.served.keys()].filter((b) => !this.served.get(b)!.retiring);
+  }
+
+  /** Deliveries in flight in this process. */
+  inFlight(): number {
+    return this.inFlightTotal;
+  }
+
+  /** Marks a subscription's queue as having work and starts claiming. */
+  wake(baseCode: string): void {
+    const served = this.served.get(baseCode);
+    if (!served || served.retiring) return;
+    served.hasWork = true;
+    void this.pump(baseCode, served);
+  }
+
+  /**
+   * Stops claiming, waits up to `drainTimeoutMs` for deliveries in flight to
+   * finish, and closes. A delivery still running after that keeps its job
+   * active; its lock expires and another worker picks it up again.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    for (const served of this.served.values()) if (served.dueTimer) clearTimeout(served.dueTimer);
+    await this.syncing;
+    this.subscriber?.disconnect();
+    await this.membership.leave().catch(() => undefined);
+    if (this.inFlightTotal > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.drainTimeoutMs);
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await Promise.all([...this.served.values()].map((s) => s.queue.close()));
+    this.served.clear();
+  }
+
+  /** One pipeline over every served queue: wake those with jobs ready, time those with jobs delayed. */
+  private async sweep(): Promise<void> {
+    const entries = [...this.served.entries()].filter(([, s]) => !s.retiring);
+    if (entries.length === 0) return;
+    try {
+      const replies = await this.peekAll(entries.map(([, served]) => served.queue));
+      entries.forEach(([baseCode, served], index) => {
+        const slice = replies.slice(index * 3, index * 3 + 3);
+        if (slice.some(([err]) => err)) return;
+        const peek = SubscriptionQueue.readPeek(slice.map(([, value]) => value));
+        if (peek.ready) this.wake(baseCode);
+        else if (peek.nextDueAt !== undefined) this.scheduleDue(baseCode, served, peek.nextDueAt);
+      });
+    } catch (err) {
+      this.options.logger.warn('sweep failed', { err: errorMessage(err) });
+    }
+  }
+
+  /** The peek replies of every queue: one pipeline on a single node; per queue on a cluster (queues live in different slots). */
+  private async peekAll(queues: SubscriptionQueue[]): Promise<Array<[Error | null, unknown]>> {
+    const connection = this.options.connection;
+    const run = async (batch: SubscriptionQueue[]) => {
+      const pipeline = connection.pipeline();
+      for (const queue of batch) for (const [cmd, ...args] of queue.peekCommands()) pipeline.call(cmd, ...args);
+      return ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
+    };
+    if (!isCluster(connection)) return run(queues);
+    return (await Promise.all(queues.map((q) => run([q])))).flat();
+  }
+
+  private wakeAll(): void {
+    for (const baseCode of this.served.keys()) this.wake(baseCode);
+  }
+
+  private async pump(baseCode: string, served: Served): Promise<void> {
+    if (served.claiming || this.closing || served.retiring) return;
+    served.claiming = true;
+    try {
+      while (served.hasWork && !this.closing && !served.retiring) {
+        if (served.inFlight.size >= this.options.concurrencyPerSubscription) break;
+        if (this.inFlightTotal >= this.options.maxInFlight) {
+          this.starved.add(baseCode);
+          break;
+        }
+        const token = `${this.processTag}:${++this.tokenCounter}`;
+        const claim = await served.queue.claim(token);
+        if (!claim.job) {
+          served.hasWork = false;
+          if (claim.nextDueAt) this.scheduleDue(baseCode, served, claim.nextDueAt);
+          break;
+        }
+        // The gate runs before the next claim: claims, and so places in an order's line, follow acceptance order.
+        const orderKey = this.orderKeyOf(baseCode, claim.job);
+        if (orderKey !== undefined) {
+          const verdict = await this.gate.enter(baseCode, orderKey, claim.job.id!);
+          if (!verdict.go) {
+            await this.park(baseCode, served, claim.job, token, orderKey, verdict.headDueAt);
+            continue;
+          }
+        }
+        this.startDelivery(baseCode, served, claim.job, token);
+      }
+    } catch (err) {
+      // Redis is down or stalled: try again shortly (the connection reconnects by itself).
+      this.options.logger.warn('claim failed', { baseCode, err: errorMessage(err) });
+      this.scheduleDue(baseCode, served, Date.now() + RETRY_AFTER_REDIS_ERROR_MS);
+    } finally {
+      served.claiming = false;
+    }
+  }
+
+  private startDelivery(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): void {
+    const jobId = job.id!;
+    served.inFlight.set(jobId, token);
+    this.inFlightTotal += 1;
+    void this.deliver(baseCode, job, token)
+      .catch((err: unknown) => this.options.logger.error('delivery bookkeeping failed', { baseCode, jobId, err: errorMessage(err) }))
+      .finally(() => {
+        served.inFlight.delete(jobId);
+        this.inFlightTotal -= 1;
+        this.afterDelivery(baseCode, served);
+      });
+  }
+
+  private afterDelivery(baseCode: string, served: Served): void {
+    if (this.closing) {
+      if (this.inFlightTotal === 0) this.drained?.();
+      return;
+    }
+    if (served.retiring) {
+      if (served.inFlight.size === 0) void this.retire(baseCode, served);
+      return;
+    }
+    served.hasWork = true;
+    void this.pump(baseCode, served);
+    for (const other of [...this.starved]) {
+      if (this.inFlightTotal >= this.options.maxInFlight) break;
+      this.starved.delete(other);
+      const s = this.served.get(other);
+      if (s) void this.pump(other, s);
+    }
+  }
+
+  private async deliver(baseCode: string, job: Job<DeliveryJobData>, token: string): Promise<void> {
+    const subscription = await this.subscriptionOf(baseCode);
+    if (!subscription || subscription.status !== 'enabled') {
+      // Turned off after the claim: put the job back untouched (no attempt counted).
+      await job.moveToDelayed(Date.now() + this.options.sweepIntervalMs, token);
+      return;
+    }
+    const attemptNumber = job.attemptsMade + 1;
+    const startedAt = Date.now();
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.options.handler.deliver(job, { subscription, attempt: attemptNumber });
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      outcome = {
+        kind: 'failed',
+        error,
+        attempt: { startedAt, durationMs: Date.now() - startedAt, resultClass: 'internal_error', message: error.message },
+      };
+    }
+    if (outcome.kind === 'delivered') {
+      await job.moveToCompleted({ deliveredAt: Date.now(), attempts: attemptNumber }, token, false);
+      await this.leaveOrderLine(baseCode, job, false);
+      await this.report({ subscription, job, attemptNumber, outcome, deadLettered: false });
+      return;
+    }
+    const deadLettered = outcome.final === true || attemptNumber >= (job.opts.attempts ?? 1);
+    const error = outcome.final ? new UnrecoverableError(outcome.error.message) : new DeliveryFailure(outcome.error.message, outcome.retryAfterMs);
+    await job.moveToFailed(error, token, false);
+    // moveToFailed sets job.delay to the backoff it scheduled.
+    const nextRetryAt = deadLettered ? undefined : Date.now() + (job.delay ?? 0);
+    if (deadLettered) await this.leaveOrderLine(baseCode, job, true);
+    await this.report({ subscription, job, attemptNumber, outcome, deadLettered, ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) });
+  }
+
+  private async report(report: AttemptReport): Promise<void> {
+    for (const observer of this.options.observers ?? []) {
+      try {
+        await observer.onAttempt(report);
+      } catch (err) {
+        this.options.logger.error('attempt observer failed', { baseCode: report.subscription.baseCode, jobId: report.job.id, err: errorMessage(err) });
+      }
+    }
+  }
+
+  /** The work order a job must keep its place in, unless ordering is off for the subscription or the event has no order. */
+  private orderKeyOf(baseCode: string, job: Job<DeliveryJobData>): string | undefined {
+    const orderKey = job.data.event.orderKey;
+    if (orderKey === undefined || orderKey === '') return undefined;
+    const subscription = this.options.subscriptions.cached().byBaseCode.get(baseCode);
+    return subscription?.ordering === false ? undefined : orderKey;
+  }
+
+  /**
+   * Puts a job back (delayed, no attempt counted) until the earlier event of
+   * its order is done: the release promotes it at once; the delay only bounds
+   * the wait if that release never comes (a crash), then it asks the gate again.
+   */
+  private async park(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string, orderKey: string, headDueAt?: number): Promise<void> {
+    const now = Date.now();
+    const until = Math.min(now + this.options.maxParkMs, Math.max(now + 100, (headDueAt ?? now + this.options.maxParkMs) + 1000));
+    await job.moveToDelayed(until, token);
+    // The earlier event may have finished between the gate and the park: then nobody would promote this one.
+    if (await this.gate.isHead(baseCode, orderKey, job.id!)) await this.promote(baseCode, served, job.id!);
+  }
+
+  /** Takes a finished job out of its order's line and lets the next event of the order go. */
+  private async leaveOrderLine(baseCode: string, job: Job<DeliveryJobData>, deadLettered: boolean): Promise<void> {
+    const orderKey = this.orderKeyOf(baseCode, job);
+    if (orderKey === undefined) return;
+    const { next, behind } = await this.gate.leave(baseCode, orderKey, job.id!);
+    if (deadLettered && behind.length > 0) {
+      await job.log(`dead-lettered; later events of order ${orderKey} went on past it: ${behind.join(', ')}`);
+    }
+    const served = this.served.get(baseCode);
+    if (next && served) await this.promote(baseCode, served, next);
+  }
+
+  private async promote(baseCode: string, served: Served, jobId: string): Promise<void> {
+    const next = await Job.fromId<DeliveryJobData>(served.queue.queue as never, jobId);
+    if (next && (await next.isDelayed())) {
+      await next.promote().catch(() => undefined);
+    }
+    this.wake(baseCode);
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      const live = await this.membership.heartbeat();
+      if (live.join(',') !== this.live.join(',')) {
+        this.live = live;
+        this.liveChangedAt = Date.now();
+        this.requestSync();
+      }
+    } catch (err) {
+      this.options.logger.warn('worker heartbeat failed', { err: errorMessage(err) });
+    }
+  }
+
+  /**
+   * Whether this worker serves a subscription now. After the live set changed
+   * a newly owned subscription waits two heartbeats, so its previous owner has
+   * seen the change and stopped claiming (one claimer per queue keeps orders
+   * in line).
+   */
+  private owns(baseCode: string, alreadyServed: boolean): boolean {
+    if (WorkerMembership.ownerOf(baseCode, this.live) !== this.membership.workerId) return false;
+    if (alreadyServed || this.live.length <= 1) return true;
+    return Date.now() - this.liveChangedAt >= 2 * this.options.heartbeatIntervalMs;
+  }
+
+  private async subscriptionOf(baseCode: string): Promise<Subscription | undefined> {
+    const cached = this.options.subscriptions.cached().byBaseCode.get(baseCode);
+    return cached ?? (await this.options.subscriptions.current()).byBaseCode.get(baseCode);
+  }
+
+  private scheduleDue(baseCode: string, served: Served, at: number): void {
+    if (served.dueTimer && served.dueAt !== undefined && served.dueAt <= at) return;
+    if (served.dueTimer) clearTimeout(served.dueTimer);
+    served.dueAt = at;
+    served.dueTimer = setTimeout(() => {
+      served.dueTimer = undefined;
+      served.dueAt = undefined;
+      this.wake(baseCode);
+    }, Math.max(0, at - Date.now()));
+    served.dueTimer.unref();
+  }
+
+  private requestSync(): void {
+    this.syncing = this.syncing
+      .then(async () => {
+        if (!this.closing) this.sync(await this.options.subscriptions.current());
+      })
+      .catch((err: unknown) => {
+        this.options.logger.warn('registry sync failed', { err: errorMessage(err) });
+      });
+  }
+
+  private sync(snapshot: RegistrySnapshot): void {
+    const wanted = new Set(
+      snapshot.subscriptions
+        .filter((s) => s.status === 'enabled' && this.owns(s.baseCode, this.served.has(s.baseCode) && !this.served.get(s.baseCode)!.retiring))
+        .map((s) => s.baseCode),
+    );
+    const waitingForHandoff = snapshot.subscriptions.some(
+      (s) => s.status === 'enabled' && !wanted.has(s.baseCode) && WorkerMembership.ownerOf(s.baseCode, this.live) === this.membership.workerId,
+    );
+    if (waitingForHandoff) {
+      const timer = setTimeout(() => this.requestSync(), 2 * this.options.heartbeatIntervalMs);
+      timer.unref();
+    }
+    for (const [baseCode, served] of this.served) {
+      if (wanted.has(baseCode) || served.retiring) continue;
+      served.retiring = true;
+      if (served.dueTimer) clearTimeout(served.dueTimer);
+      if (served.inFlight.size === 0) void this.retire(baseCode, served);
+      this.options.logger.info('stopped serving subscription', { baseCode });
+    }
+    for (const baseCode of wanted) {
+      const existing = this.served.get(baseCode);
+      if (existing && !existing.retiring) continue;
+      if (existing) continue; // still retiring; picked up by the next sync
+      const queue = new SubscriptionQueue(baseCode, this.options.connection, this.options.prefix, this.options);
+      const served: Served = { queue, inFlight: new Map(), hasWork: true, claiming: false, retiring: false };
+      this.served.set(baseCode, served);
+      this.options.logger.info('serving subscription', { baseCode });
+      void this.pump(baseCode, served);
+    }
+    this.options.onServedChange?.(this.servedBaseCodes().length);
+  }
+
+  private async retire(baseCode: string, served: Served): Promise<void> {
+    if (this.served.get(baseCode) !== served) return;
+    this.served.delete(baseCode);
+    this.starved.delete(baseCode);
+    await served.queue.close().catch(() => undefined);
+    this.requestSync();
+  }
+
+  private async extendLocks(): Promise<void> {
+    for (const [baseCode, served] of this.served) {
+      if (served.inFlight.size === 0) continue;
+      const ids = [...served.inFlight.keys()];
+      const tokens = ids.map((id) => served.inFlight.get(id)!);
+      try {
+        const lost = await served.queue.extendLocks(ids, tokens, this.options.lockDurationMs);
+        if (lost.length > 0) this.options.logger.warn('lost the lock of jobs in flight', { baseCode, jobIds: lost });
+      } catch (err) {
+        this.options.logger.warn('lock extension failed', { baseCode, err: errorMessage(err) });
+      }
+    }
+  }
+
+  private async recoverStalled(): Promise<void> {
+    for (const [baseCode, served] of this.served) {
+      if (served.retiring) continue;
+      try {
+        const recovered = await served.queue.recoverStalled();
+        if (recovered.length > 0) {
+          this.options.logger.warn('recovered stalled deliveries', { baseCode, jobIds: recovered });
+          this.wake(baseCode);
+        }
+      } catch (err) {
+        this.options.logger.warn('stalled check failed', { baseCode, err: errorMessage(err) });
+      }
+    }
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,54 @@
+/**
+ * Lets a claimed job through only when it is the oldest unfinished event of
+ * its work order in this subscription; otherwise puts it in line.
+ *
+ * KEYS[1] the order's line (LIST of job ids, oldest first)
+ * KEYS[2] the queue's delayed ZSET
+ * ARGV[1] job id     ARGV[2] job key prefix ("<prefix>:<queue>:")
+ *
+ * A head whose job is gone or finished (completed, dead-lettered: its hash has
+ * finishedOn) is stale — its worker died between finishing and releasing —
+ * and is dropped first, so a line never stays blocked.
+ *
+ * Returns {1} to go, or {0, head id, head's due time in ms or 0} to wait.
+ */
+export const ENTER_ORDER_LINE = `
+local jobId = ARGV[1]
+while true do
+  local head = redis.call('LINDEX', KEYS[1], 0)
+  if not head then
+    redis.call('RPUSH', KEYS[1], jobId)
+    return {1}
+  end
+  if head == jobId then return {1} end
+  local headKey = ARGV[2] .. head
+  if redis.call('EXISTS', headKey) == 0 or redis.call('HEXISTS', headKey, 'finishedOn') == 1 then
+    redis.call('LPOP', KEYS[1])
+  else
+    if not redis.call('LPOS', KEYS[1], jobId) then redis.call('RPUSH', KEYS[1], jobId) end
+    local score = redis.call('ZSCORE', KEYS[2], head)
+    local due = 0
+    if score then due = math.floor(tonumber(score) / 4096) end
+    return {0, head, due}
+  end
+end
+`;
+
+/**
+ * Takes a finished job (delivered or dead-lettered) out of its order's line.
+ *
+ * KEYS[1] the order's line    ARGV[1] job id
+ *
+ * Returns {next head id or "", ids still in line behind it...}.
+ */
+export const LEAVE_ORDER_LINE = `
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
+  redis.call('LPOP', KEYS[1])
+else
+  redis.call('LREM', KEYS[1], 1, ARGV[1])
+end
+local rest = redis.call('LRANGE', KEYS[1], 0, -1)
+local result = { rest[1] or '' }
+for i = 2, #rest do result[#result + 1] = rest[i] end
+return result
+`;

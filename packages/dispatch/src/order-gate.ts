@@ -1,0 +1,48 @@
+import type { RedisClient as Redis } from '@orderbus/queues';
+import { subscriptionQueueName } from '@orderbus/queues';
+import { ENTER_ORDER_LINE, LEAVE_ORDER_LINE } from './lua/order-gate';
+
+/** May the claimed job be delivered now? */
+export type GateVerdict = { go: true } | { go: false; head: string; headDueAt?: number };
+
+/**
+ * Per-work-order FIFO for one subscription: events of the same order are
+ * delivered one at a time, in the order they were claimed — which is the
+ * order they were accepted, because one worker process owns a subscription's
+ * queue at a time and claims from it in FIFO order. Each order has a line in
+ * Redis (`<prefix>:{sub.<baseCode>}:order:<orderKey>`), empty (and so absent)
+ * when nothing of the order is pending.
+ */
+export class OrderGate {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async enter(baseCode: string, orderKey: string, jobId: string): Promise<GateVerdict> {
+    const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
+    const reply = (await this.redis.eval(ENTER_ORDER_LINE, 2, this.lineKey(baseCode, orderKey), `${queue}:delayed`, jobId, `${queue}:`)) as [
+      number,
+      string?,
+      number?,
+    ];
+    if (reply[0] === 1) return { go: true };
+    const headDueAt = reply[2] ? Number(reply[2]) : undefined;
+    return { go: false, head: reply[1]!, ...(headDueAt ? { headDueAt } : {}) };
+  }
+
+  /** Removes a finished job from its line; returns the new head and the ids behind it. */
+  async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; behind: string[] }> {
+    const [next, ...rest] = (await this.redis.eval(LEAVE_ORDER_LINE, 1, this.lineKey(baseCode, orderKey), jobId)) as string[];
+    return next ? { next, behind: [next, ...rest] } : { behind: [] };
+  }
+
+  /** Whether the job is (now) first in its line. */
+  async isHead(baseCode: string, orderKey: string, jobId: string): Promise<boolean> {
+    return (await this.redis.lindex(this.lineKey(baseCode, orderKey), 0)) === jobId;
+  }
+
+  private lineKey(baseCode: string, orderKey: string): string {
+    return `${this.prefix}:${subscriptionQueueName(baseCode)}:order:${orderKey}`;
+  }
+}

@@ -1,0 +1,96 @@
+import { Job, Queue, type QueueOptions } from 'bullmq';
+import { subscriptionQueueName, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
+
+/** BullMQ settings the dispatcher's claims rely on (they live on the Queue's options). */
+export interface ClaimSettings {
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  backoffStrategy?: (attemptsMade: number, type?: string, err?: Error, job?: Job) => number;
+}
+
+/** A claimed job, or when the queue had none, when its next delayed job is due. */
+export type Claim = { job: Job<DeliveryJobData> } | { job: undefined; nextDueAt?: number };
+
+/**
+ * One subscription's BullMQ queue, driven without a BullMQ Worker.
+ *
+ * A Worker opens a blocking connection of its own (BZPOPMIN on the queue's
+ * marker), so one Worker per subscription means one connection per
+ * subscription. Instead the dispatcher claims jobs with the queue backend's
+ * non-blocking `moveToActive` (the same Lua script a Worker runs) on one
+ * shared connection, and does what a Worker would do around it: lock
+ * extension and stalled-job checks. Everything here uses BullMQ's
+ * `IQueueBackend` interface (`queue.backend`), public in BullMQ 6.
+ */
+export class SubscriptionQueue {
+  readonly queue: Queue<DeliveryJobData>;
+
+  constructor(
+    readonly baseCode: string,
+    connection: RedisClient,
+    prefix: string,
+    settings: ClaimSettings,
+  ) {
+    // The claim scripts read these from the queue's options (a Worker passes its own).
+    const options = {
+      connection,
+      prefix,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount,
+      settings: settings.backoffStrategy ? { backoffStrategy: settings.backoffStrategy } : undefined,
+    } as QueueOptions;
+    this.queue = new Queue<DeliveryJobData>(subscriptionQueueName(baseCode), options);
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Moves the next waiting job to active under `token` (promoting due delayed jobs first). */
+  async claim(token: string): Promise<Claim> {
+    const [jobData, id, , delayUntil] = (await this.queue.backend.moveToActive(token)) as [unknown, string | undefined, number, number];
+    if (jobData && id) {
+      const job = Job.fromJSON<DeliveryJobData>(this.queue as never, jobData as never, id);
+      job.token = token;
+      return { job };
+    }
+    return delayUntil > 0 ? { job: undefined, nextDueAt: delayUntil } : { job: undefined };
+  }
+
+  /**
+   * Commands that tell, without claiming, whether the queue has jobs ready
+   * and when its next delayed job is due; the sweep sends them for every
+   * queue in one pipeline.
+   */
+  peekCommands(): Array<[string, ...string[]]> {
+    const keys = this.queue.keys;
+    return [
+      ['llen', keys.wait!],
+      ['zcard', keys.prioritized!],
+      ['zrange', keys.delayed!, '0', '0', 'WITHSCORES'],
+    ];
+  }
+
+  /** Reads the replies of peekCommands(). */
+  static readPeek(replies: unknown[]): { ready: boolean; nextDueAt?: number } {
+    const [waiting, prioritized, delayed] = replies as [number, number, string[]];
+    const ready = waiting > 0 || prioritized > 0;
+    // BullMQ scores delayed jobs as timestamp * 0x1000 + a counter.
+    const score = delayed[1];
+    return score === undefined ? { ready } : { ready, nextDueAt: Math.floor(Number(score) / 0x1000) };
+  }
+
+  /** Renews the locks of jobs in flight; returns the ids whose lock was lost. */
+  async extendLocks(jobIds: string[], tokens: string[], durationMs: number): Promise<string[]> {
+    if (jobIds.length === 0) return [];
+    return this.queue.backend.extendLocks(jobIds, tokens, durationMs);
+  }
+
+  /** Moves jobs whose worker died (lock expired) back to wait; returns their ids. */
+  async recoverStalled(): Promise<string[]> {
+    return this.queue.backend.moveStalledJobsToWait();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,138 @@
+import { Redis } from 'ioredis';
+import { createLogger } from '@orderbus/observability';
+import { SubscriptionCache, SubscriptionStore } from '@orderbus/registry';
+import { createRedisConnection, DEFAULT_DELIVERY_JOB_POLICY, Fanout, waitForReady } from '@orderbus/queues';
+import { createEventValidator } from '@orderbus/core';
+import { startReceiver, startRedisServer, uniquePrefix, waitUntil, type TestRedis, type TestReceiver } from '@orderbus/testkit';
+import { Dispatcher, HttpDeliveryHandler, type DispatcherOptions } from '../src';
+
+const logger = createLogger({ service: 'test', silent: true });
+const validator = createEventValidator({ mode: 'compat', enableSupervise: false });
+
+function event(eventId: string) {
+  const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: 'o1' } });
+  if (!outcome.ok) throw new Error('bad test event');
+  return { event: outcome.event, fingerprint: outcome.fingerprint };
+}
+
+describe('Dispatcher', () => {
+  let redis: TestRedis;
+  let receiver: TestReceiver;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await redis.stop();
+  });
+
+  async function setup(baseCodes: string[], overrides: Partial<DispatcherOptions> = {}, attempts = 3) {
+    const prefix = uniquePrefix();
+    const connection = createRedisConnection(redis.url, 'worker');
+    await waitForReady(connection);
+    const store = new SubscriptionStore(connection, prefix);
+    for (const baseCode of baseCodes) {
+      await store.put(baseCode, { callbackUrl: receiver.url, contact: { name: 'n', email: 'n@example.com' } });
+      await store.setStatus(baseCode, { status: 'enabled', by: 'test', reason: 'test' });
+    }
+    const fanout = new Fanout(connection, {
+      prefix,
+      idempotencyTtlSeconds: 600,
+      jobPolicy: { ...DEFAULT_DELIVERY_JOB_POLICY, attempts, backoffMs: 50 },
+    });
+    const deadLetters: string[] = [];
+    const dispatcher = new Dispatcher({
+      connection: connection as Redis,
+      prefix,
+      subscriptions: new SubscriptionCache(connection, prefix),
+      handler: new HttpDeliveryHandler({ timeoutMs: 2000, maxResponseBytes: 1024, logger }),
+      concurrencyPerSubscription: 5,
+      maxInFlight: 100,
+      lockDurationMs: 5000,
+      stalledIntervalMs: 5000,
+      maxStalledCount: 5,
+      sweepIntervalMs: 60_000,
+      drainTimeoutMs: 2000,
+      heartbeatIntervalMs: 500,
+      workerTtlMs: 3000,
+      maxParkMs: 5000,
+      logger,
+      observers: [
+        {
+          onAttempt: (report) => {
+            if (report.deadLettered) deadLetters.push(report.job.data.event.eventId);
+          },
+        },
+      ],
+      ...overrides,
+    });
+    await dispatcher.start();
+    return {
+      dispatcher,
+      fanout,
+      store,
+      deadLetters,
+      async close() {
+        await dispatcher.close();
+        await fanout.close();
+        connection.disconnect();
+      },
+    };
+  }
+
+  it('serves many subscriptions on a constant number of Redis connections', async () => {
+    const admin = new Redis(redis.url);
+    const clients = async () => String(await admin.client('LIST')).split('\n').filter(Boolean).length;
+    const few = await setup(['S1', 'S2']);
+    const withTwo = (await clients()) - 1;
+    await few.close();
+
+    const baseCodes = Array.from({ length: 60 }, (_, i) => `MANY${i}`);
+    const many = await setup(baseCodes);
+    await waitUntil(() => many.dispatcher.servedBaseCodes().length === 60, { description: '60 served' });
+    const withSixty = (await clients()) - 1;
+    expect(withSixty).toBe(withTwo);
+
+    receiver.requests.length = 0;
+    await many.fanout.publish([{ ...event('many-1'), baseCodes }]);
+    await receiver.waitForRequests(60);
+    expect(new Set(receiver.requests.map((r) => r.headers['x-orderbus-base-code'])).size).toBe(60);
+    await many.close();
+    admin.disconnect();
+  });
+
+  it('retries a failing delivery on the schedule and dead-letters it when attempts run out', async () => {
+    const bus = await setup(['RETRY'], {}, 3);
+    receiver.requests.length = 0;
+    receiver.behave({ status: 500, body: 'down' });
+    await bus.fanout.publish([{ ...event('retry-1'), baseCodes: ['RETRY'] }]);
+    await waitUntil(() => bus.deadLetters.includes('retry-1'), { description: 'dead letter' });
+    const attempts = receiver.requests.filter((r) => r.headers['x-orderbus-event-id'] === 'retry-1');
+    expect(attempts.map((r) => r.headers['x-orderbus-attempt'])).toEqual(['1', '2', '3']);
+    // Exponential backoff of 50 ms: at least 50 ms, then 100 ms between attempts.
+    expect(attempts[1]!.receivedAt - attempts[0]!.receivedAt).toBeGreaterThanOrEqual(45);
+    expect(attempts[2]!.receivedAt - attempts[1]!.receivedAt).toBeGreaterThanOrEqual(95);
+
+    receiver.behave({ status: 200, body: { success: true } });
+    await bus.close();
+  });
+
+  it('stops serving a subscription that is disabled and serves it again when enabled', async () => {
+    const bus = await setup(['TOGGLE']);
+    await waitUntil(() => bus.dispatcher.servedBaseCodes().includes('TOGGLE'), { description: 'TOGGLE served' });
+    await bus.store.setStatus('TOGGLE', { status: 'disabled', by: 'test', reason: 'pause it' });
+    await waitUntil(() => !bus.dispatcher.servedBaseCodes().includes('TOGGLE'), { description: 'TOGGLE no longer served' });
+
+    receiver.requests.length = 0;
+    // Jobs already queued (e.g. a backlog) wait while the subscription is off.
+    await bus.fanout.publish([{ ...event('toggle-1'), baseCodes: ['TOGGLE'] }]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requests).toHaveLength(0);
+
+    await bus.store.setStatus('TOGGLE', { status: 'enabled', by: 'test', reason: 'resume' });
+    const [delivery] = await receiver.waitForRequests(1);
+    expect(delivery!.headers['x-orderbus-event-id']).toBe('toggle-1');
+    await bus.close();
+  });
+});

@@ -1,0 +1,2 @@
+export * from './ingest-service';
+export * from './work-order-index';

@@ -1,0 +1,62 @@
+/**
+ * Records one attempt in a subscription's health and returns its new state,
+ * atomically, so several worker processes agree on transitions.
+ *
+ * KEYS[1] health hash      KEYS[2] window list ("1:<ms>" or "0:<ms>", newest first)
+ * KEYS[3] recent failures list (JSON, newest first)   KEYS[4] this minute's bucket hash
+ * ARGV[1] 1 = success, 0 = failure        ARGV[2] now (epoch ms)
+ * ARGV[3] duration ms                      ARGV[4] attempt JSON (kept on failure)
+ * ARGV[5] window size                      ARGV[6] latency bucket field ("b3")
+ * ARGV[7] bucket TTL seconds               ARGV[8] degraded below success rate
+ * ARGV[9] failing below success rate       ARGV[10] failing after consecutive failures
+ * ARGV[11] minimum samples for the rate    ARGV[12] recent failures kept
+ *
+ * Returns { previousState, state, consecutiveFailures, failingSince ("" if none), successRate * 10000, samples }.
+ */
+export const RECORD_ATTEMPT = `
+local ok = ARGV[1] == '1'
+local now = ARGV[2]
+redis.call('LPUSH', KEYS[2], (ok and '1:' or '0:') .. ARGV[3])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+
+local consecutive = 0
+if ok then
+  redis.call('HSET', KEYS[1], 'consecutiveFailures', 0, 'lastSuccessAt', now, 'lastAttemptAt', now)
+  redis.call('HDEL', KEYS[1], 'failingSince')
+else
+  consecutive = redis.call('HINCRBY', KEYS[1], 'consecutiveFailures', 1)
+  redis.call('HSETNX', KEYS[1], 'failingSince', now)
+  redis.call('HSET', KEYS[1], 'lastError', ARGV[4], 'lastFailureAt', now, 'lastAttemptAt', now)
+  redis.call('LPUSH', KEYS[3], ARGV[4])
+  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[12]) - 1)
+end
+
+local window = redis.call('LRANGE', KEYS[2], 0, -1)
+local successes = 0
+for _, entry in ipairs(window) do
+  if string.sub(entry, 1, 1) == '1' then successes = successes + 1 end
+end
+local samples = #window
+local rate = 1
+if samples > 0 then rate = successes / samples end
+local enough = samples >= tonumber(ARGV[11])
+
+local state = 'healthy'
+if consecutive >= tonumber(ARGV[10]) or (enough and rate < tonumber(ARGV[9])) then
+  state = 'failing'
+elseif consecutive >= 2 or (enough and rate < tonumber(ARGV[8])) then
+  state = 'degraded'
+end
+local previous = redis.call('HGET', KEYS[1], 'state') or 'unknown'
+if previous ~= state then
+  redis.call('HSET', KEYS[1], 'state', state, 'stateChangedAt', now)
+end
+
+redis.call('HINCRBY', KEYS[4], 'attempts', 1)
+if not ok then redis.call('HINCRBY', KEYS[4], 'failures', 1) end
+redis.call('HINCRBY', KEYS[4], ARGV[6], 1)
+redis.call('EXPIRE', KEYS[4], ARGV[7])
+
+local failingSince = redis.call('HGET', KEYS[1], 'failingSince') or ''
+return { previous, state, consecutive, failingSince, math.floor(rate * 10000), samples }
+`;

@@ -1,0 +1,230 @@
+import { FlowProducer, type FlowJob } from 'bullmq';
+import { OrderbusError, changeType, type WorkOrderEvent } from '@orderbus/core';
+import { CLAIM_EVENTS, CONFIRM_EVENTS, RELEASE_EVENTS } from './lua/claim-events';
+import { idempotencyBucket, idempotencyKey } from './idempotency-keys';
+import { deliveryJobId, subscriptionQueueName } from './queue-names';
+import { isCluster, type RedisClient } from './redis-connection';
+import { wakeChannel } from './wake-channel';
+import { deliveryJobOptions, type DeliveryJobData, type DeliveryJobPolicy } from './delivery-job';
+
+/** One validated event and the subscriptions it goes to. */
+export interface FanoutItem {
+  event: WorkOrderEvent;
+  fingerprint: string;
+  baseCodes: readonly string[];
+}
+
+/** What became of one event of an ingest. */
+export interface FanoutResult {
+  eventId: string;
+  /** true when this eventId was accepted before with the same payload: nothing new was queued. */
+  duplicate: boolean;
+  /** How many subscription queues hold the event. */
+  queuedFor: number;
+}
+
+export interface FanoutOptions {
+  prefix: string;
+  /** How long an eventId is remembered for deduplication (seconds). */
+  idempotencyTtlSeconds: number;
+  jobPolicy: DeliveryJobPolicy;
+}
+
+/**
+ * Writes accepted events into the queue of every matching subscription.
+ *
+ * 1. Claim every eventId of the request (Lua): a conflict (same id, other
+ *    payload) rejects the whole request before any job is written.
+ * 2. Add one job per (event, subscription), job id `e-<eventId>`.
+ * 3. Confirm the claims. A crash between 1 and 3 leaves a "pending" claim; the
+ *    producer's retry with the same eventId fans out again, and the job ids
+ *    (one per event) make that a no-op where the jobs already exist.
+ *
+ * Single node (or Sentinel): step 1 is one script and step 2 MULTI/EXEC
+ * (FlowProducer.addBulk): every event is written to all its queues or none.
+ * A large batch (events x subscriptions beyond MAX_JOBS_PER_TRANSACTION) is
+ * split into several transactions at event boundaries, so no single EXEC
+ * blocks Redis (and the command timeout) for long; if a later one fails, the
+ * request fails (503) and its retry completes it, as on a cluster.
+ *
+ * Redis Cluster: a script or a MULTI must stay within one slot. Step 1 runs
+ * one script per idempotency bucket; when any reports a conflict (or fails),
+ * the claims the others made are released and the request is rejected. Step 2
+ * runs one MULTI per subscription queue (each queue is one slot), so each
+ * subscription gets all of the request's events or none; if some queues are
+ * written and others not, the request fails (503), its claims stay pending,
+ * and the producer's retry completes the missing queues while the job ids
+ * keep the written ones from getting duplicates. See docs/scaling.md.
+ */
+/**
+ * Jobs per MULTI/EXEC on a single node. One event's jobs always share a
+ * transaction; a request with more jobs is written in several, so Redis is
+ * never blocked by one huge EXEC (10,000 jobs take long enough to trip the
+ * producer's command timeout on a busy machine).
+ */
+export const MAX_JOBS_PER_TRANSACTION = 2000;
+
+export class Fanout {
+  private readonly flows: FlowProducer;
+  private readonly cluster: boolean;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: FanoutOptions,
+  ) {
+    this.flows = new FlowProducer({ connection: redis, prefix: options.prefix });
+    this.cluster = isCluster(redis);
+  }
+
+  async publish(items: readonly FanoutItem[]): Promise<FanoutResult[]> {
+    if (items.length === 0) return [];
+    const claims = await this.claim(items);
+
+    const toWrite = items.filter((_, index) => !claims[index]!.startsWith('done:'));
+    await this.writeJobs(toWrite.map((item) => this.jobsOf(item)));
+    if (toWrite.length > 0) await this.confirm(toWrite);
+
+    return items.map((item, index) => {
+      const claim = claims[index]!;
+      if (claim.startsWith('done:')) return { eventId: item.event.eventId, duplicate: true, queuedFor: Number(claim.slice(5)) };
+      return { eventId: item.event.eventId, duplicate: false, queuedFor: item.baseCodes.length };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.flows.close();
+  }
+
+  /**
+   * Claims every eventId; returns one claim per item ("new", "pending",
+   * "done:<n>"). Throws `event_conflict` when any eventId is known with
+   * another payload, leaving no claim of this request behind.
+   */
+  private async claim(items: readonly FanoutItem[]): Promise<string[]> {
+    const groups = this.idempotencyGroups(items);
+    const settled = await Promise.allSettled(
+      groups.map((group) =>
+        this.redis.eval(
+          CLAIM_EVENTS,
+          group.length,
+          ...group.map((index) => this.keyOf(items[index]!)),
+          this.options.idempotencyTtlSeconds,
+          ...group.map((index) => items[index]!.fingerprint),
+        ) as Promise<string[]>,
+      ),
+    );
+    const claims: string[] = new Array<string>(items.length).fill('');
+    // Claims written by groups that succeeded without a conflict (a group with a conflict writes nothing).
+    const written: number[] = [];
+    let failure: unknown;
+    settled.forEach((outcome, g) => {
+      const group = groups[g]!;
+      if (outcome.status === 'rejected') {
+        failure ??= outcome.reason;
+        return;
+      }
+      group.forEach((itemIndex, k) => {
+        claims[itemIndex] = outcome.value[k]!;
+      });
+      if (!outcome.value.includes('conflict')) written.push(...group.filter((_, k) => outcome.value[k] === 'new'));
+    });
+
+    const conflicts = claims.flatMap((claim, index) => (claim === 'conflict' ? [index] : []));
+    if (failure === undefined && conflicts.length === 0) return claims;
+
+    if (groups.length > 1 && written.length > 0) await this.release(items, written);
+    if (failure !== undefined) throw failure;
+    throw new OrderbusError('event_conflict', 'An eventId was already accepted with a different payload; nothing was queued.', {
+      conflicts: conflicts.map((index) => ({ index, eventId: items[index]!.event.eventId })),
+    });
+  }
+
+  /** Best effort: a claim that stays behind is only "pending", which a retry with the same payload completes. */
+  private async release(items: readonly FanoutItem[], indexes: readonly number[]): Promise<void> {
+    const groups = this.idempotencyGroups(indexes.map((index) => items[index]!));
+    await Promise.allSettled(
+      groups.map((group) => {
+        const picked = group.map((k) => items[indexes[k]!]!);
+        return this.redis.eval(RELEASE_EVENTS, picked.length, ...picked.map((item) => this.keyOf(item)), ...picked.map((item) => item.fingerprint));
+      }),
+    );
+  }
+
+  /** Single node: MULTIs of whole events (see MAX_JOBS_PER_TRANSACTION). Cluster: one MULTI per queue, all awaited before failing. */
+  private async writeJobs(perEvent: FlowJob[][]): Promise<void> {
+    const flows = perEvent.flat();
+    if (flows.length === 0) return;
+    if (!this.cluster) {
+      let batch: FlowJob[] = [];
+      for (const jobs of perEvent) {
+        if (batch.length > 0 && batch.length + jobs.length > MAX_JOBS_PER_TRANSACTION) {
+          await this.flows.addBulk(batch);
+          batch = [];
+        }
+        batch.push(...jobs);
+      }
+      if (batch.length > 0) await this.flows.addBulk(batch);
+      return;
+    }
+    const byQueue = new Map<string, FlowJob[]>();
+    for (const flow of flows) {
+      const group = byQueue.get(flow.queueName);
+      if (group) group.push(flow);
+      else byQueue.set(flow.queueName, [flow]);
+    }
+    const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.flows.addBulk(group)));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Marks the claims done and wakes the workers of the queues that got jobs. */
+  private async confirm(toWrite: readonly FanoutItem[]): Promise<void> {
+    const woken = [...new Set(toWrite.flatMap((item) => item.baseCodes))];
+    const confirmScript = (group: readonly FanoutItem[]): [string, number, ...(string | number)[]] => [
+      CONFIRM_EVENTS,
+      group.length,
+      ...group.map((item) => this.keyOf(item)),
+      this.options.idempotencyTtlSeconds,
+      ...group.flatMap((item) => [item.fingerprint, String(item.baseCodes.length)]),
+    ];
+    if (!this.cluster) {
+      const pipeline = this.redis.pipeline();
+      pipeline.eval(...confirmScript(toWrite));
+      if (woken.length > 0) pipeline.publish(wakeChannel(this.options.prefix), woken.join(','));
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+      return;
+    }
+    // A cluster pipeline must stay on one node: send each bucket's script on its own.
+    const groups = this.idempotencyGroups(toWrite).map((group) => group.map((index) => toWrite[index]!));
+    await Promise.all([
+      ...groups.map((group) => this.redis.eval(...confirmScript(group))),
+      ...(woken.length > 0 ? [this.redis.publish(wakeChannel(this.options.prefix), woken.join(','))] : []),
+    ]);
+  }
+
+  /** Item indexes grouped so that each group's idempotency records share a slot: all in one group on a single node. */
+  private idempotencyGroups(items: readonly FanoutItem[]): number[][] {
+    if (!this.cluster) return [items.map((_, index) => index)];
+    const byBucket = new Map<number, number[]>();
+    items.forEach((item, index) => {
+      const bucket = idempotencyBucket(item.event.eventId);
+      const group = byBucket.get(bucket);
+      if (group) group.push(index);
+      else byBucket.set(bucket, [index]);
+    });
+    return [...byBucket.values()];
+  }
+
+  private keyOf(item: FanoutItem): string {
+    return idempotencyKey(this.options.prefix, item.event.eventId);
+  }
+
+  private jobsOf(item: FanoutItem): FlowJob[] {
+    const data: DeliveryJobData = { event: item.event };
+    const opts = { ...deliveryJobOptions(this.options.jobPolicy), jobId: deliveryJobId(item.event.eventId) };
+    const name = changeType(item.event.changeId).name;
+    return item.baseCodes.map((baseCode) => ({ name, queueName: subscriptionQueueName(baseCode), data, opts }));
+  }
+}

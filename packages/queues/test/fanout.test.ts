@@ -1,0 +1,216 @@
+import { Queue } from 'bullmq';
+import { OrderbusError, createEventValidator } from '@orderbus/core';
+import { startRedisCluster, startRedisServer, uniquePrefix, waitUntil, type TestRedisCluster } from '@orderbus/testkit';
+import {
+  DEFAULT_DELIVERY_JOB_POLICY,
+  Fanout,
+  createRedisConnection,
+  deliveryJobId,
+  idempotencyBucket,
+  idempotencyKey,
+  isRedisUnavailable,
+  subscriptionQueueName,
+  waitForReady,
+  type FanoutItem,
+  type RedisClient,
+} from '../src';
+import { CLAIM_EVENTS as CLAIM_SCRIPT } from '../src/lua/claim-events';
+
+const validator = createEventValidator({ mode: 'compat', enableSupervise: false });
+
+function item(eventId: string, baseCodes: string[], remark = 'first'): FanoutItem {
+  const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: 'o1', remark } });
+  if (!outcome.ok) throw new Error('bad test event');
+  return { event: outcome.event, fingerprint: outcome.fingerprint, baseCodes };
+}
+
+interface Topology {
+  url: string;
+  cluster?: TestRedisCluster;
+  stop(): Promise<void>;
+}
+
+const topologies: Array<[string, () => Promise<Topology>]> = [
+  [
+    'a single node',
+    async () => {
+      const redis = await startRedisServer();
+      return { url: redis.url, stop: () => redis.stop() };
+    },
+  ],
+  [
+    'a 3-master Redis Cluster',
+    async () => {
+      const cluster = await startRedisCluster({ masters: 3 });
+      return { url: cluster.url, cluster, stop: () => cluster.stop() };
+    },
+  ],
+];
+
+/**
+ * Starts a Redis of the describe's own (single node or cluster), an ingest
+ * connection for the Fanout (as the producer has) and a worker connection for
+ * the test's own reads, which wait out a busy machine instead of timing out.
+ */
+function useTopology(startTopology: () => Promise<Topology>) {
+  const state = {} as { topology: Topology; connection: RedisClient; reader: RedisClient };
+  beforeAll(async () => {
+    state.topology = await startTopology();
+    state.connection = createRedisConnection(state.topology.url, 'ingest', { commandTimeoutMs: 2000 });
+    state.reader = createRedisConnection(state.topology.url, 'worker');
+    for (const client of [state.connection, state.reader]) client.on('error', () => undefined);
+    await Promise.all([waitForReady(state.connection), waitForReady(state.reader)]);
+  });
+  afterAll(async () => {
+    state.connection.disconnect();
+    state.reader.disconnect();
+    await state.topology.stop();
+  });
+
+  function setup() {
+    const { connection, reader } = state;
+    const prefix = uniquePrefix();
+    const fanout = new Fanout(connection, { prefix, idempotencyTtlSeconds: 600, jobPolicy: DEFAULT_DELIVERY_JOB_POLICY });
+    const queues = new Map<string, Queue>();
+    const queueOf = (baseCode: string): Queue => {
+      let queue = queues.get(baseCode);
+      if (!queue) {
+        queue = new Queue(subscriptionQueueName(baseCode), { connection: reader, prefix });
+        queues.set(baseCode, queue);
+      }
+      return queue;
+    };
+    /** The eventIds waiting in a subscription's queue, sorted. */
+    const waiting = async (baseCode: string): Promise<string[]> =>
+      (await queueOf(baseCode).getWaiting(0, -1)).map((job) => (job.data as { event: { eventId: string } }).event.eventId).sort();
+    return {
+      prefix,
+      fanout,
+      queueOf,
+      waiting,
+      async close() {
+        await fanout.close();
+        await Promise.all([...queues.values()].map((q) => q.close()));
+      },
+    };
+  }
+  return { state, setup };
+}
+
+describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
+  const { state, setup } = useTopology(startTopology);
+
+  it('puts each event into the queue of every subscription once; a repeat is a duplicate that queues nothing', async () => {
+    const ctx = setup();
+    try {
+      const baseCodes = Array.from({ length: 12 }, (_, i) => `SUB${i}`);
+      const items = Array.from({ length: 40 }, (_, i) => item(`ev-${i}`, baseCodes.filter((_, b) => (i + b) % 3 !== 0)));
+      const results = await ctx.fanout.publish(items);
+      expect(results).toEqual(items.map((it) => ({ eventId: it.event.eventId, duplicate: false, queuedFor: it.baseCodes.length })));
+      for (const baseCode of baseCodes) {
+        const expected = items.filter((it) => it.baseCodes.includes(baseCode)).map((it) => it.event.eventId).sort();
+        expect(await ctx.waiting(baseCode)).toEqual(expected);
+      }
+      const job = await ctx.queueOf('SUB1').getJob(deliveryJobId('ev-0'));
+      expect(job?.data.event.eventId).toBe('ev-0');
+
+      const again = await ctx.fanout.publish(items);
+      expect(again).toEqual(items.map((it) => ({ eventId: it.event.eventId, duplicate: true, queuedFor: it.baseCodes.length })));
+      for (const baseCode of baseCodes) {
+        expect(await ctx.queueOf(baseCode).getWaitingCount()).toBe(items.filter((it) => it.baseCodes.includes(baseCode)).length);
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('rejects a whole batch when any eventId conflicts, and leaves no claim or job of it behind', async () => {
+    const ctx = setup();
+    try {
+      await ctx.fanout.publish([item('known', ['A'])]);
+      const fresh = Array.from({ length: 40 }, (_, i) => item(`fresh-${i}`, ['A', 'B']));
+      // The batch spans many idempotency buckets: on a cluster, many separate claim scripts.
+      expect(new Set(fresh.map((it) => idempotencyBucket(it.event.eventId))).size).toBeGreaterThan(10);
+      const batch = [...fresh.slice(0, 20), item('known', ['A'], 'changed'), ...fresh.slice(20)];
+
+      const err = await ctx.fanout.publish(batch).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OrderbusError);
+      expect((err as OrderbusError).code).toBe('event_conflict');
+      expect((err as OrderbusError).details).toEqual({ conflicts: [{ index: 20, eventId: 'known' }] });
+      expect(await ctx.waiting('A')).toEqual(['known']);
+      expect(await ctx.waiting('B')).toEqual([]);
+      const records = await Promise.all(fresh.map((it) => state.reader.get(idempotencyKey(ctx.prefix, it.event.eventId))));
+      expect(records.filter((r) => r !== null)).toEqual([]);
+
+      // The fresh events were not claimed: they are new when sent without the conflict.
+      const results = await ctx.fanout.publish(fresh);
+      expect(results.every((r) => !r.duplicate)).toBe(true);
+      expect(await ctx.waiting('B')).toHaveLength(40);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('completes a claim left pending by a crash: the retry fills the missing queues without duplicating the written ones', async () => {
+    const ctx = setup();
+    try {
+      const crashed = item('crashed', ['A', 'B', 'C']);
+      // The crash: claimed, and only queue A written, never confirmed.
+      await state.reader.eval(CLAIM_SCRIPT, 1, idempotencyKey(ctx.prefix, 'crashed'), 600, crashed.fingerprint);
+      await ctx.queueOf('A').add('x', { event: crashed.event }, { jobId: deliveryJobId('crashed') });
+
+      expect(await ctx.fanout.publish([crashed])).toEqual([{ eventId: 'crashed', duplicate: false, queuedFor: 3 }]);
+      for (const baseCode of ['A', 'B', 'C']) expect(await ctx.waiting(baseCode)).toEqual(['crashed']);
+      expect(await ctx.fanout.publish([crashed])).toEqual([{ eventId: 'crashed', duplicate: true, queuedFor: 3 }]);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+// A single node writes every queue of an ingest in one MULTI: only a cluster can be left half-written.
+describe('Fanout on a Redis Cluster when a master dies', () => {
+  // Without full coverage required, the other masters keep serving their slots while one is down.
+  const { state, setup } = useTopology(async () => {
+    const cluster = await startRedisCluster({ masters: 3, args: ['--cluster-require-full-coverage', 'no'] });
+    return { url: cluster.url, cluster, stop: () => cluster.stop() };
+  });
+
+  it('a master dying mid fan-out fails the ingest; the retry completes every queue exactly once', async () => {
+    const cluster = state.topology.cluster!;
+    const ctx = setup();
+    try {
+      const down = cluster.ports[0]!;
+      const candidates = Array.from({ length: 40 }, (_, i) => `Q${i}`);
+      const owners = await Promise.all(candidates.map((b) => cluster.portOf(`${ctx.prefix}:${subscriptionQueueName(b)}:wait`)));
+      const onDown = candidates.filter((_, i) => owners[i] === down).slice(0, 2);
+      const onLive = candidates.filter((_, i) => owners[i] !== down).slice(0, 4);
+      expect(onDown).toHaveLength(2);
+      expect(onLive).toHaveLength(4);
+      let eventId = '';
+      for (let i = 0; !eventId; i++) {
+        if ((await cluster.portOf(idempotencyKey(ctx.prefix, `mid-${i}`))) !== down) eventId = `mid-${i}`;
+      }
+      const event = item(eventId, [...onLive, ...onDown]);
+
+      await cluster.kill(down);
+      const err = await ctx.fanout.publish([event]).catch((e: unknown) => e);
+      expect(isRedisUnavailable(err) ? 'unavailable' : err).toBe('unavailable');
+      // The live masters took their queues' jobs; the claim stays pending.
+      for (const baseCode of onLive) expect(await ctx.waiting(baseCode)).toEqual([eventId]);
+      expect(await state.reader.get(idempotencyKey(ctx.prefix, eventId))).toBe(`${event.fingerprint}|pending|`);
+
+      await cluster.start(down);
+      const retried = await waitUntil(() => ctx.fanout.publish([event]).catch(() => undefined), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        description: 'the retried ingest to succeed',
+      });
+      expect(retried).toEqual([{ eventId, duplicate: false, queuedFor: 6 }]);
+      for (const baseCode of [...onLive, ...onDown]) expect(await ctx.waiting(baseCode)).toEqual([eventId]);
+      expect(await ctx.fanout.publish([event])).toEqual([{ eventId, duplicate: true, queuedFor: 6 }]);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
