@@ -8,8 +8,11 @@ import { workOrderEvent } from './support/events';
 type Verdict = 'ok' | 'fail' | 'slow';
 
 interface Arrival {
+  eventId: string;
   order: string;
   seq: number;
+  /** The bus's attempt number (x-orderbus-attempt). */
+  attempt: number;
   verdict: Verdict;
 }
 
@@ -34,7 +37,7 @@ async function chaoticReceiver(random: () => number, failRate: number, slowRate:
     const verdict: Verdict = roll < failRate ? 'fail' : roll < failRate + slowRate ? 'slow' : 'ok';
     const key = `${request.headers['x-orderbus-base-code']}|${order}`;
     const list = arrivals.get(key) ?? [];
-    list.push({ order, seq, verdict });
+    list.push({ eventId: body.eventId, order, seq, attempt: Number(request.headers['x-orderbus-attempt']), verdict });
     arrivals.set(key, list);
     if (verdict === 'fail') {
       res.writeHead(500).end('random failure');
@@ -78,16 +81,46 @@ async function sendOrders(bus: TestBus, orders: number, perOrder: number, prefix
   }
 }
 
-/** Checks one (subscription, order) line: in order, complete, and repeats only after a failed attempt. */
-function checkLine(arrivals: Arrival[], perOrder: number): string | undefined {
+/** An attempt the receiver answered 200 but that the bus repeated: allowed only if the bus saw it fail. */
+interface Repeat {
+  baseCode: string;
+  eventId: string;
+  attempt: number;
+}
+
+/**
+ * Checks one (subscription, order) line: in order, complete, and an event
+ * repeated only directly after an attempt of it. A repeat after an attempt the
+ * receiver answered 200 is returned for a look at the bus's own record: the
+ * answer may have come after the bus gave up on the attempt (its timeout).
+ */
+function checkLine(baseCode: string, arrivals: Arrival[], perOrder: number): { problem?: string; repeats: Repeat[] } {
+  const repeats: Repeat[] = [];
   let expected = 0;
   for (let i = 0; i < arrivals.length; i++) {
     const a = arrivals[i]!;
-    if (a.seq !== expected) return `event ${a.seq} arrived while ${expected} was due (arrival ${i})`;
+    const previous = arrivals[i - 1];
+    if (previous && previous.verdict === 'ok' && a.seq === previous.seq && a.attempt > previous.attempt) {
+      // The same event again after a 200: the line stays valid if the bus counted that attempt as failed.
+      repeats.push({ baseCode, eventId: previous.eventId, attempt: previous.attempt });
+      continue;
+    }
+    if (a.seq !== expected) return { problem: `event ${a.seq} arrived while ${expected} was due (arrival ${i})`, repeats };
     if (a.verdict === 'ok') expected += 1;
   }
-  if (expected !== perOrder) return `only ${expected} of ${perOrder} events were delivered`;
-  return undefined;
+  if (expected !== perOrder) return { problem: `only ${expected} of ${perOrder} events were delivered`, repeats };
+  return { repeats };
+}
+
+/** The bus's record of one attempt (admin API: every attempt of an event to every subscription). */
+async function recordedOutcome(bus: TestBus, repeat: Repeat): Promise<string> {
+  const { status, body } = await bus.admin('GET', `/v1/events/${encodeURIComponent(repeat.eventId)}`);
+  if (status !== 200) return `no record (${status})`;
+  const delivery = (body.deliveries as Array<{ baseCode: string; attempts: Array<{ attemptNumber: number; outcome: string; resultClass: string }> }>).find(
+    (d) => d.baseCode === repeat.baseCode,
+  );
+  const attempt = delivery?.attempts.find((a) => a.attemptNumber === repeat.attempt);
+  return attempt ? `${attempt.outcome}/${attempt.resultClass}` : 'no record of the attempt';
 }
 
 describe('per-work-order ordering', () => {
@@ -126,17 +159,23 @@ describe('per-work-order ordering', () => {
             `ordering property: seed ${seed}, fail ${(failRate * 100).toFixed(1)} %, slow ${(slowRate * 100).toFixed(2)} %: ${total} deliveries (${attempts} attempts) in ${seconds.toFixed(1)} s = ${Math.round(total / seconds)}/s\n`,
           );
           expect(arrivals.size).toBe(ORDERS * SUBSCRIPTIONS);
-          const problems = [...arrivals.entries()].flatMap(([key, list]) => {
-            const problem = checkLine(list, PER_ORDER);
-            return problem ? [`${key}: ${problem}`] : [];
-          });
+          const checked = [...arrivals.entries()].map(([key, list]) => ({ key, ...checkLine(key.split('|')[0]!, list, PER_ORDER) }));
+          const problems = checked.flatMap(({ key, problem }) => (problem ? [`${key}: ${problem}`] : []));
           expect(problems.slice(0, 5)).toEqual([]);
+          // A repeat after a 200 is a duplicate only the bus's own failed attempt excuses (its answer came too late).
+          const repeats = checked.flatMap((c) => c.repeats);
+          const outcomes = await Promise.all(repeats.map(async (r) => ({ ...r, recorded: await recordedOutcome(bus, r) })));
+          const byOutcome = new Map<string, number>();
+          for (const o of outcomes) byOutcome.set(o.recorded, (byOutcome.get(o.recorded) ?? 0) + 1);
+          process.stdout.write(`ordering property: ${repeats.length} repeats after a 200, as the bus recorded those attempts: ${JSON.stringify(Object.fromEntries(byOutcome))}\n`);
+          expect(outcomes.filter((o) => !o.recorded.startsWith('failed/'))).toEqual([]);
         } finally {
           await bus.close();
           await receiver.close();
         }
       }),
-      { numRuns: 1 },
+      // One run is minutes long: no shrinking (it would rerun the whole load); the seed replays a failure.
+      { numRuns: 1, endOnFailure: true },
     );
   }, 900_000);
 
@@ -182,11 +221,13 @@ describe('per-work-order ordering', () => {
       await waitUntil(() => okOf('blocked-').length >= expectedOthers, { timeoutMs: 120_000, description: 'other orders delivered' });
       const blockedRate = expectedOthers / ((Date.now() - started) / 1000);
 
-      const poisonedArrivals = received.requests.filter((r) => (r.body as any)?.data?.serviceOrderId === poisoned).map((r) => Number((r.body as any).data.remark));
-      // Event 0 went through, event 1 keeps failing, events 2-4 were never sent.
-      expect(poisonedArrivals[0]).toBe(0);
-      expect(poisonedArrivals.slice(1).every((seq) => seq === 1)).toBe(true);
-      expect(poisonedArrivals.length).toBeGreaterThan(2);
+      const poisonedArrivals = () => received.requests.filter((r) => (r.body as any)?.data?.serviceOrderId === poisoned).map((r) => Number((r.body as any).data.remark));
+      // Event 1 goes on being retried (and failing) after every other order is through...
+      await waitUntil(() => poisonedArrivals().length >= 5, { timeoutMs: 30_000, description: 'event 1 of the blocked order retried' });
+      // ...and event 0 went through, event 1 keeps failing, events 2-4 were never sent.
+      const arrived = poisonedArrivals();
+      expect(arrived[0]).toBe(0);
+      expect(arrived.slice(1)).toEqual(Array(arrived.length - 1).fill(1));
       process.stdout.write(
         `blocked order: ${Math.round(cleanRate)} events/s without a failing event, ${Math.round(blockedRate)} events/s with one order blocked (${((1 - blockedRate / cleanRate) * 100).toFixed(1)} % loss)\n`,
       );
