@@ -8,6 +8,8 @@ const schema = z.object({
   ORDERBUS_WORKER_HOST: z.string().default('0.0.0.0'),
   ORDERBUS_REDIS_URL: env.redisUrl(),
   ORDERBUS_PREFIX: env.prefix(),
+  /** Batch the Redis commands of concurrent deliveries into pipelines (docs/benchmarks.md). */
+  ORDERBUS_REDIS_AUTO_PIPELINING: env.bool(true),
   /** Deliveries in flight per subscription. */
   ORDERBUS_DELIVERY_CONCURRENCY: env.int(10, 1),
   /** Deliveries in flight in one worker process, over all subscriptions. */

@@ -20,7 +20,10 @@ export interface WorkerRuntime {
 
 export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRuntime {
   const metrics = createMetrics('worker');
-  const redis = createRedisConnection(env.ORDERBUS_REDIS_URL, 'worker', { connectionName: 'orderbus-worker' });
+  const redis = createRedisConnection(env.ORDERBUS_REDIS_URL, 'worker', {
+    connectionName: 'orderbus-worker',
+    autoPipelining: env.ORDERBUS_REDIS_AUTO_PIPELINING,
+  });
   redis.on('error', (err: Error) => logger.debug('redis connection error', { err: err.message }));
   const policy = policyFromEnv(env);
   const subscriptions = new SubscriptionCache(redis, env.ORDERBUS_PREFIX);

@@ -99,6 +99,20 @@ describe('createRedisConnection', () => {
       expect(await client.client('GETNAME')).toBe('orderbus-test');
     });
 
+    it('with autoPipelining, sends the commands of one tick as one batch', async () => {
+      const client = createRedisConnection(redis.url, 'worker', { autoPipelining: true, connectionName: 'orderbus-test' }) as Redis;
+      open.push(client);
+      await waitForReady(client);
+      const writes = Array.from({ length: 50 }, (_, i) => client.set(`ap:${i}`, String(i)));
+      // Queued for the next tick, not written one by one.
+      expect(client.autoPipelineQueueSize).toBe(50);
+      await Promise.all(writes);
+      expect(await client.mget(...Array.from({ length: 50 }, (_, i) => `ap:${i}`))).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+      const plain = await connect(redis.url, 'worker');
+      void plain.get('ap:0');
+      expect((plain as Redis).autoPipelineQueueSize).toBe(0);
+    });
+
     it('ingest fails fast while Redis is stalled, with an error taken for "unavailable"', async () => {
       const client = await connect(redis.url, 'ingest', 300);
       redis.process!.kill('SIGSTOP');
