@@ -196,6 +196,10 @@ describe('orderbus on a 3-master Redis Cluster', () => {
     const items = listed.body.items as Array<{ baseCode: string; status: string }>;
     expect(items.map((s) => s.baseCode).sort()).toEqual(baseCodes);
     expect(items.every((s) => s.status === 'enabled')).toBe(true);
+    // Filtering by health reads every subscription's health summary, each in its own queue's slot.
+    const byHealth = await bus.admin('GET', '/v1/subscriptions?health=unknown&limit=100');
+    expect(byHealth.status).toBe(200);
+    expect((byHealth.body.items as Array<{ baseCode: string }>).map((s) => s.baseCode).sort()).toEqual(baseCodes);
   });
 
   it('delivers every event to every matching subscription exactly once, with the queues spread over all 3 masters', async () => {

@@ -102,10 +102,9 @@ export class HealthStore {
   /** The health state of each subscription (unknown when it has none yet), in one round trip. */
   async states(baseCodes: readonly string[]): Promise<Map<string, HealthState>> {
     if (baseCodes.length === 0) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const baseCode of baseCodes) pipeline.hget(healthKeys(this.prefix, baseCode).summary, 'state');
-    const replies = (await pipeline.exec()) ?? [];
-    return new Map(baseCodes.map((baseCode, i) => [baseCode, ((replies[i]?.[1] as string | null) ?? 'unknown') as HealthState]));
+    // One command per subscription, not one pipeline: on Redis Cluster each summary lives in its own queue's slot.
+    const states = await Promise.all(baseCodes.map((baseCode) => this.redis.hget(healthKeys(this.prefix, baseCode).summary, 'state')));
+    return new Map(baseCodes.map((baseCode, i) => [baseCode, (states[i] ?? 'unknown') as HealthState]));
   }
 
   /** Per-minute buckets from `since` to now (at most two days back). */
