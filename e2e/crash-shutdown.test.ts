@@ -95,6 +95,24 @@ describe('SIGTERM of every app', () => {
     report('producer SIGTERM', { requests: results.length, answered202: accepted.length, refusedAfterClose: results.length - accepted.length, exitCode: 0 });
   });
 
+  it('a worker told to stop while Redis is stalled exits by its shutdown deadline instead of hanging', async () => {
+    const drainMs = 1000;
+    const worker = await bus.start('worker', { ORDERBUS_DRAIN_TIMEOUT_MS: String(drainMs) });
+    redis.process!.kill('SIGSTOP');
+    try {
+      const termAt = Date.now();
+      await worker.kill('SIGTERM');
+      // Its commands wait for a Redis that does not answer: only the deadline (drain + grace) ends it.
+      const code = await Promise.race([worker.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000))]);
+      const tookMs = Date.now() - termAt;
+      expect(code).toBe(1);
+      expect(tookMs).toBeGreaterThanOrEqual(drainMs);
+      report('worker SIGTERM with Redis stalled', { exitCode: code, tookMs });
+    } finally {
+      redis.process!.kill('SIGCONT');
+    }
+  });
+
   it('the admin app exits 0', async () => {
     await bus.admin.kill('SIGTERM');
     expect(await bus.admin.exited).toBe(0);

@@ -4,6 +4,9 @@ import { errorHandler, probes, runMain, serve } from '@orderbus/http';
 import { readWorkerEnv } from './env';
 import { createWorkerRuntime } from './runtime';
 
+/** After the drain: time to close the connections, the SMTP outbox and the timers. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 runMain('worker', async () => {
   const env = readWorkerEnv();
   const logger = createLogger({ service: 'worker', level: env.ORDERBUS_LOG_LEVEL });
@@ -23,6 +26,7 @@ runMain('worker', async () => {
     // Finish (or release) in-flight deliveries first; the probes answer meanwhile.
     stopBeforeHttp: true,
     stop: () => runtime.close(),
+    stopTimeoutMs: env.ORDERBUS_DRAIN_TIMEOUT_MS + SHUTDOWN_GRACE_MS,
     fields: { workerId: runtime.dispatcher.workerId },
   });
 });

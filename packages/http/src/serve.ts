@@ -16,7 +16,17 @@ export interface ServeOptions {
   stopBeforeHttp?: boolean;
   /** Extra fields for the "listening" log line. */
   fields?: Record<string, unknown>;
+  /**
+   * The longest a shutdown may take. Past it the process exits with code 1
+   * rather than hang (for example on a Redis that is down: its commands wait
+   * for a reconnect that does not come). Nothing is lost by it: unfinished
+   * deliveries keep their jobs active until stalled recovery puts them back.
+   */
+  stopTimeoutMs?: number;
 }
+
+/** How long the producer and admin may take to answer their open requests and close (a worker sets its own, after its drain). */
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Serves an app until SIGTERM or SIGINT, then shuts down in order: no new
@@ -31,6 +41,12 @@ export async function serve(options: ServeOptions): Promise<Server> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long: exiting', { stopTimeoutMs });
+      process.exit(1);
+    }, stopTimeoutMs);
+    deadline.unref();
     try {
       if (options.stopBeforeHttp) {
         await options.stop();
