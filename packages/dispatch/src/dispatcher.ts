@@ -41,8 +41,14 @@ export interface DispatcherOptions extends ClaimSettings {
 /** The dispatcher's state for one served subscription. */
 interface Served {
   queue: SubscriptionQueue;
-  /** jobId -> lock token of deliveries in flight. */
+  /** jobId -> lock token of deliveries in flight (their slots). */
   inFlight: Map<string, string>;
+  /**
+   * The locks to keep alive: in flight until the job is moved on (completed,
+   * failed, put back). The bookkeeping after that still holds the slot, but
+   * its job's lock is gone and must not be extended.
+   */
+  locks: Map<string, string>;
   /** The queue may hold claimable jobs (set by wake-ups, cleared when a claim comes back empty). */
   hasWork: boolean;
   claiming: boolean;
@@ -242,11 +248,13 @@ export class Dispatcher {
   private startDelivery(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): void {
     const jobId = job.id!;
     served.inFlight.set(jobId, token);
+    served.locks.set(jobId, token);
     this.inFlightTotal += 1;
-    void this.deliver(baseCode, job, token)
+    void this.deliver(baseCode, served, job, token)
       .catch((err: unknown) => this.options.logger.error('delivery bookkeeping failed', { baseCode, jobId, err: errorMessage(err) }))
       .finally(() => {
         served.inFlight.delete(jobId);
+        served.locks.delete(jobId);
         this.inFlightTotal -= 1;
         this.afterDelivery(baseCode, served);
       });
@@ -271,11 +279,12 @@ export class Dispatcher {
     }
   }
 
-  private async deliver(baseCode: string, job: Job<DeliveryJobData>, token: string): Promise<void> {
+  private async deliver(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): Promise<void> {
     const subscription = await this.subscriptionOf(baseCode);
     if (!subscription || subscription.status !== 'enabled') {
       // Turned off after the claim: put the job back untouched (no attempt counted).
       await job.moveToDelayed(Date.now() + this.options.sweepIntervalMs, token);
+      served.locks.delete(job.id!);
       return;
     }
     const attemptNumber = job.attemptsMade + 1;
@@ -293,6 +302,7 @@ export class Dispatcher {
     }
     if (outcome.kind === 'delivered') {
       await job.moveToCompleted({ deliveredAt: Date.now(), attempts: attemptNumber }, token, false);
+      served.locks.delete(job.id!);
       await this.leaveOrderLine(baseCode, job, false);
       await this.report({ subscription, job, attemptNumber, outcome, deadLettered: false });
       return;
@@ -300,6 +310,7 @@ export class Dispatcher {
     const deadLettered = outcome.final === true || attemptNumber >= (job.opts.attempts ?? 1);
     const error = outcome.final ? new UnrecoverableError(outcome.error.message) : new DeliveryFailure(outcome.error.message, outcome.retryAfterMs);
     await job.moveToFailed(error, token, false);
+    served.locks.delete(job.id!);
     // moveToFailed sets job.delay to the backoff it scheduled.
     const nextRetryAt = deadLettered ? undefined : Date.now() + (job.delay ?? 0);
     if (deadLettered) await this.leaveOrderLine(baseCode, job, true);
@@ -434,7 +445,7 @@ export class Dispatcher {
       if (existing && !existing.retiring) continue;
       if (existing) continue; // still retiring; picked up by the next sync
       const queue = new SubscriptionQueue(baseCode, this.options.connection, this.options.prefix, this.options);
-      const served: Served = { queue, inFlight: new Map(), hasWork: true, claiming: false, retiring: false };
+      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: false, retiring: false };
       this.served.set(baseCode, served);
       this.options.logger.info('serving subscription', { baseCode });
       void this.pump(baseCode, served);
@@ -452,11 +463,12 @@ export class Dispatcher {
 
   private async extendLocks(): Promise<void> {
     for (const [baseCode, served] of this.served) {
-      if (served.inFlight.size === 0) continue;
-      const ids = [...served.inFlight.keys()];
-      const tokens = ids.map((id) => served.inFlight.get(id)!);
+      if (served.locks.size === 0) continue;
+      const ids = [...served.locks.keys()];
+      const tokens = ids.map((id) => served.locks.get(id)!);
       try {
-        const lost = await served.queue.extendLocks(ids, tokens, this.options.lockDurationMs);
+        // A job moved on while the extension was under way has no lock to lose.
+        const lost = (await served.queue.extendLocks(ids, tokens, this.options.lockDurationMs)).filter((id) => served.locks.has(id));
         if (lost.length > 0) this.options.logger.warn('lost the lock of jobs in flight', { baseCode, jobIds: lost });
       } catch (err) {
         this.options.logger.warn('lock extension failed', { baseCode, err: errorMessage(err) });

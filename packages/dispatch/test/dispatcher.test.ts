@@ -118,6 +118,32 @@ describe('Dispatcher', () => {
     await bus.close();
   });
 
+  it('keeps the lock of a delivery longer than the lock duration, and never of a job already moved on', async () => {
+    const warnings: string[] = [];
+    const recording = createLogger({ service: 'test', silent: true });
+    // Records the warnings (the logger is silent, so nothing reaches its transports).
+    recording.warn = ((message: string) => {
+      warnings.push(message);
+      return recording;
+    }) as typeof recording.warn;
+    // Slow bookkeeping after each delivery: the lock extension runs meanwhile, on jobs already completed.
+    const slowObserver = { onAttempt: () => new Promise<void>((resolve) => setTimeout(resolve, 700)) };
+    const bus = await setup(['LOCKS'], { lockDurationMs: 1000, stalledIntervalMs: 500, logger: recording, observers: [slowObserver] });
+    receiver.requests.length = 0;
+    receiver.behave({ status: 200, body: { success: true }, delayMs: 1800 });
+    try {
+      await bus.fanout.publish(['lock-1', 'lock-2', 'lock-3'].map((id) => ({ ...event(id), baseCodes: ['LOCKS'] })));
+      await waitUntil(async () => (await bus.dispatcher.inFlight()) === 0 && receiver.requests.length >= 3, { timeoutMs: 15_000, description: 'delivered' });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      // Each delivered once: the lock outlived the 1.8 s answer (under the 2 s delivery timeout), so stalled recovery never sent it again.
+      expect(receiver.requests.map((r) => r.headers['x-orderbus-event-id']).sort()).toEqual(['lock-1', 'lock-2', 'lock-3']);
+      expect(warnings.filter((m) => m.includes('lock'))).toEqual([]);
+    } finally {
+      receiver.behave({ status: 200, body: { success: true } });
+      await bus.close();
+    }
+  });
+
   it('stops serving a subscription that is disabled and serves it again when enabled', async () => {
     const bus = await setup(['TOGGLE']);
     await waitUntil(() => bus.dispatcher.servedBaseCodes().includes('TOGGLE'), { description: 'TOGGLE served' });
