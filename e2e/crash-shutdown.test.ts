@@ -107,7 +107,7 @@ describe('SIGTERM of every app', () => {
       const tookMs = Date.now() - termAt;
       expect(code).toBe(1);
       expect(tookMs).toBeGreaterThanOrEqual(drainMs);
-      report('worker SIGTERM with Redis stalled', { exitCode: code, tookMs });
+      report('worker SIGTERM with Redis stalled', { exitCode: String(code), tookMs });
     } finally {
       redis.process!.kill('SIGCONT');
     }

@@ -3,6 +3,9 @@ import type { RetentionPolicy } from '@orderbus/delivery';
 import { attemptKeys } from './attempt-keys';
 import type { AttemptRecord } from './attempt-record';
 import { READ_RECENT_ATTEMPTS, RECORD_ATTEMPT } from './lua/attempt-scripts';
+import { LuaScript } from '@orderbus/queues';
+
+const recordAttempt = new LuaScript(RECORD_ATTEMPT);
 
 /** A page of records and the cursor of the next one (absent on the last page). */
 export interface AttemptPage {
@@ -26,16 +29,15 @@ export class AttemptHistory {
   /** Stores one attempt; returns its seq. */
   async record(baseCode: string, record: Omit<AttemptRecord, 'seq'>): Promise<number> {
     const keys = attemptKeys(this.prefix, baseCode);
-    const seq = await this.redis.eval(
-      RECORD_ATTEMPT,
-      3,
-      keys.seq,
-      keys.recent,
-      keys.event(record.eventId),
-      JSON.stringify(record),
-      String(this.retention.recentAttemptsPerSubscription),
-      String(this.retention.attemptsPerEvent),
-      String(this.retention.attemptHistoryTtlMs),
+    const seq = await recordAttempt.run(
+      this.redis,
+      [keys.seq, keys.recent, keys.event(record.eventId)],
+      [
+        JSON.stringify(record),
+        String(this.retention.recentAttemptsPerSubscription),
+        String(this.retention.attemptsPerEvent),
+        String(this.retention.attemptHistoryTtlMs),
+      ],
     );
     return Number(seq);
   }

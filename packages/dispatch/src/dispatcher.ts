@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from '@orderbus/observability';
 import { registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
-import { duplicateConnection, isCluster, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
+import { duplicateConnection, isCluster, LuaScript, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
 import { DeliveryFailure, type AttemptObserver, type AttemptReport, type DeliveryHandler, type DeliveryOutcome } from './delivery-handler';
 import { SubscriptionQueue, type ClaimSettings } from './subscription-queue';
 import { OrderGate } from './order-gate';
 import { WorkerMembership } from './worker-membership';
+import { PEEK_QUEUES } from './lua/peek-queues';
 
 export interface DispatcherOptions extends ClaimSettings {
   /** The one command connection every subscription queue shares (worker role: waits out outages). */
@@ -23,7 +24,7 @@ export interface DispatcherOptions extends ClaimSettings {
   /** How long close() waits for in-flight deliveries before leaving them to stalled recovery. */
   drainTimeoutMs: number;
   logger: Logger;
-  /** Told of every finished attempt, in this order (attempt history, health, alerts...). */
+  /** Told of every finished attempt, all at once (attempt history, health, alerts...): an observer must not rely on another's record. */
   observers?: AttemptObserver[];
   onServedChange?: (count: number) => void;
   /** How often this worker says it is alive; the subscriptions are shared among live workers. */
@@ -58,6 +59,9 @@ interface Served {
 }
 
 const RETRY_AFTER_REDIS_ERROR_MS = 1000;
+/** Queues looked at by one sweep script on a single node: bounds how long one call keeps Redis busy. */
+const QUEUES_PER_PEEK = 500;
+const peekQueues = new LuaScript(PEEK_QUEUES);
 
 /**
  * Serves every enabled subscription's queue from one process with a constant
@@ -174,16 +178,14 @@ export class Dispatcher {
     this.served.clear();
   }
 
-  /** One pipeline over every served queue: wake those with jobs ready, time those with jobs delayed. */
+  /** One look at every served queue: wake those with jobs ready, time those with jobs delayed. */
   private async sweep(): Promise<void> {
     const entries = [...this.served.entries()].filter(([, s]) => !s.retiring);
     if (entries.length === 0) return;
     try {
       const replies = await this.peekAll(entries.map(([, served]) => served.queue));
       entries.forEach(([baseCode, served], index) => {
-        const slice = replies.slice(index * 3, index * 3 + 3);
-        if (slice.some(([err]) => err)) return;
-        const peek = SubscriptionQueue.readPeek(slice.map(([, value]) => value));
+        const peek = SubscriptionQueue.readPeek(replies[index]);
         if (peek.ready) this.wake(baseCode);
         else if (peek.nextDueAt !== undefined) this.scheduleDue(baseCode, served, peek.nextDueAt);
       });
@@ -192,16 +194,20 @@ export class Dispatcher {
     }
   }
 
-  /** The peek replies of every queue: one pipeline on a single node; per queue on a cluster (queues live in different slots). */
-  private async peekAll(queues: SubscriptionQueue[]): Promise<Array<[Error | null, unknown]>> {
+  /**
+   * PEEK_QUEUES's entry for every queue: a few scripts of many queues each on a
+   * single node (so an idle sweep of 1,000 subscriptions costs the worker a
+   * handful of commands); one script per queue on a cluster (queues live in different slots).
+   */
+  private async peekAll(queues: SubscriptionQueue[]): Promise<unknown[]> {
     const connection = this.options.connection;
-    const run = async (batch: SubscriptionQueue[]) => {
-      const pipeline = connection.pipeline();
-      for (const queue of batch) for (const [cmd, ...args] of queue.peekCommands()) pipeline.call(cmd, ...args);
-      return ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
-    };
-    if (!isCluster(connection)) return run(queues);
-    return (await Promise.all(queues.map((q) => run([q])))).flat();
+    const perCall = isCluster(connection) ? 1 : QUEUES_PER_PEEK;
+    const calls: Array<Promise<unknown[]>> = [];
+    for (let i = 0; i < queues.length; i += perCall) {
+      const keys = queues.slice(i, i + perCall).flatMap((queue) => queue.peekKeys());
+      calls.push(peekQueues.run(connection, keys) as Promise<unknown[]>);
+    }
+    return (await Promise.all(calls)).flat();
   }
 
   private wakeAll(): void {
@@ -303,8 +309,8 @@ export class Dispatcher {
     if (outcome.kind === 'delivered') {
       await job.moveToCompleted({ deliveredAt: Date.now(), attempts: attemptNumber }, token, false);
       served.locks.delete(job.id!);
-      await this.leaveOrderLine(baseCode, job, false);
-      await this.report({ subscription, job, attemptNumber, outcome, deadLettered: false });
+      // Independent of each other: sent together (one pipeline with auto-pipelining).
+      await Promise.all([this.leaveOrderLine(baseCode, job, false), this.report({ subscription, job, attemptNumber, outcome, deadLettered: false })]);
       return;
     }
     const deadLettered = outcome.final === true || attemptNumber >= (job.opts.attempts ?? 1);
@@ -313,18 +319,23 @@ export class Dispatcher {
     served.locks.delete(job.id!);
     // moveToFailed sets job.delay to the backoff it scheduled.
     const nextRetryAt = deadLettered ? undefined : Date.now() + (job.delay ?? 0);
-    if (deadLettered) await this.leaveOrderLine(baseCode, job, true);
-    await this.report({ subscription, job, attemptNumber, outcome, deadLettered, ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) });
+    await Promise.all([
+      deadLettered ? this.leaveOrderLine(baseCode, job, true) : undefined,
+      this.report({ subscription, job, attemptNumber, outcome, deadLettered, ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) }),
+    ]);
   }
 
+  /** Tells every observer at once: they keep separate records, and their Redis commands then share a round trip. */
   private async report(report: AttemptReport): Promise<void> {
-    for (const observer of this.options.observers ?? []) {
-      try {
-        await observer.onAttempt(report);
-      } catch (err) {
-        this.options.logger.error('attempt observer failed', { baseCode: report.subscription.baseCode, jobId: report.job.id, err: errorMessage(err) });
-      }
-    }
+    await Promise.all(
+      (this.options.observers ?? []).map(async (observer) => {
+        try {
+          await observer.onAttempt(report);
+        } catch (err) {
+          this.options.logger.error('attempt observer failed', { baseCode: report.subscription.baseCode, jobId: report.job.id, err: errorMessage(err) });
+        }
+      }),
+    );
   }
 
   /** The work order a job must keep its place in, unless ordering is off for the subscription or the event has no order. */

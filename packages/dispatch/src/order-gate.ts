@@ -1,6 +1,9 @@
 import type { RedisClient as Redis } from '@orderbus/queues';
-import { subscriptionQueueName } from '@orderbus/queues';
+import { LuaScript, subscriptionQueueName } from '@orderbus/queues';
 import { ENTER_ORDER_LINE, LEAVE_ORDER_LINE } from './lua/order-gate';
+
+const enterLine = new LuaScript(ENTER_ORDER_LINE);
+const leaveLine = new LuaScript(LEAVE_ORDER_LINE);
 
 /** May the claimed job be delivered now? */
 export type GateVerdict = { go: true } | { go: false; head: string; headDueAt?: number };
@@ -21,7 +24,7 @@ export class OrderGate {
 
   async enter(baseCode: string, orderKey: string, jobId: string): Promise<GateVerdict> {
     const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
-    const reply = (await this.redis.eval(ENTER_ORDER_LINE, 2, this.lineKey(baseCode, orderKey), `${queue}:delayed`, jobId, `${queue}:`)) as [
+    const reply = (await enterLine.run(this.redis, [this.lineKey(baseCode, orderKey), `${queue}:delayed`], [jobId, `${queue}:`])) as [
       number,
       string?,
       number?,
@@ -33,7 +36,7 @@ export class OrderGate {
 
   /** Removes a finished job from its line; returns the new head and the ids behind it. */
   async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; behind: string[] }> {
-    const [next, ...rest] = (await this.redis.eval(LEAVE_ORDER_LINE, 1, this.lineKey(baseCode, orderKey), jobId)) as string[];
+    const [next, ...rest] = (await leaveLine.run(this.redis, [this.lineKey(baseCode, orderKey)], [jobId])) as string[];
     return next ? { next, behind: [next, ...rest] } : { behind: [] };
   }
 

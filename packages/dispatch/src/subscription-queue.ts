@@ -56,27 +56,17 @@ export class SubscriptionQueue {
     return delayUntil > 0 ? { job: undefined, nextDueAt: delayUntil } : { job: undefined };
   }
 
-  /**
-   * Commands that tell, without claiming, whether the queue has jobs ready
-   * and when its next delayed job is due; the sweep sends them for every
-   * queue in one pipeline.
-   */
-  peekCommands(): Array<[string, ...string[]]> {
+  /** The keys PEEK_QUEUES reads to tell, without claiming, whether the queue has jobs ready and when the next delayed one is due. */
+  peekKeys(): [string, string, string] {
     const keys = this.queue.keys;
-    return [
-      ['llen', keys.wait!],
-      ['zcard', keys.prioritized!],
-      ['zrange', keys.delayed!, '0', '0', 'WITHSCORES'],
-    ];
+    return [keys.wait!, keys.prioritized!, keys.delayed!];
   }
 
-  /** Reads the replies of peekCommands(). */
-  static readPeek(replies: unknown[]): { ready: boolean; nextDueAt?: number } {
-    const [waiting, prioritized, delayed] = replies as [number, number, string[]];
-    const ready = waiting > 0 || prioritized > 0;
+  /** Reads one queue's entry of PEEK_QUEUES's reply. */
+  static readPeek(entry: unknown): { ready: boolean; nextDueAt?: number } {
+    if (entry === 1) return { ready: true };
     // BullMQ scores delayed jobs as timestamp * 0x1000 + a counter.
-    const score = delayed[1];
-    return score === undefined ? { ready } : { ready, nextDueAt: Math.floor(Number(score) / 0x1000) };
+    return typeof entry === 'string' ? { ready: false, nextDueAt: Math.floor(Number(entry) / 0x1000) } : { ready: false };
   }
 
   /** Renews the locks of jobs in flight; returns the ids whose lock was lost. */

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { createLogger } from '@orderbus/observability';
 import { SubscriptionCache, SubscriptionStore } from '@orderbus/registry';
-import { createRedisConnection, DEFAULT_DELIVERY_JOB_POLICY, Fanout, waitForReady } from '@orderbus/queues';
+import { Queue } from 'bullmq';
+import { createRedisConnection, DEFAULT_DELIVERY_JOB_POLICY, deliveryJobId, Fanout, subscriptionQueueName, waitForReady } from '@orderbus/queues';
 import { createEventValidator } from '@orderbus/core';
 import { startReceiver, startRedisServer, uniquePrefix, waitUntil, type TestRedis, type TestReceiver } from '@orderbus/testkit';
 import { Dispatcher, HttpDeliveryHandler, type DispatcherOptions } from '../src';
@@ -70,6 +71,8 @@ describe('Dispatcher', () => {
     await dispatcher.start();
     return {
       dispatcher,
+      prefix,
+      connection,
       fanout,
       store,
       deadLetters,
@@ -140,6 +143,25 @@ describe('Dispatcher', () => {
       expect(warnings.filter((m) => m.includes('lock'))).toEqual([]);
     } finally {
       receiver.behave({ status: 200, body: { success: true } });
+      await bus.close();
+    }
+  });
+
+  it('finds work nobody announced with its sweep: a job queued without a wake-up, and a delayed one when it is due', async () => {
+    const bus = await setup(['SWEEP'], { sweepIntervalMs: 500 });
+    const queue = new Queue(subscriptionQueueName('SWEEP'), { connection: bus.connection, prefix: bus.prefix });
+    receiver.requests.length = 0;
+    try {
+      // Written straight into the queue: no wake-up message is published.
+      const queuedAt = Date.now();
+      await queue.add('x', { event: event('sweep-ready').event }, { jobId: deliveryJobId('sweep-ready') });
+      await queue.add('x', { event: event('sweep-later').event }, { jobId: deliveryJobId('sweep-later'), delay: 1500 });
+      const arrivedAt = (id: string) => receiver.requests.find((r) => r.headers['x-orderbus-event-id'] === id)?.receivedAt;
+      await waitUntil(() => arrivedAt('sweep-ready') !== undefined, { timeoutMs: 3000, description: 'the unannounced job delivered by the sweep' });
+      await waitUntil(() => arrivedAt('sweep-later') !== undefined, { timeoutMs: 5000, description: 'the delayed job delivered when due' });
+      expect(arrivedAt('sweep-later')! - queuedAt).toBeGreaterThanOrEqual(1500);
+    } finally {
+      await queue.close();
       await bus.close();
     }
   });

@@ -3,6 +3,9 @@ import { healthKeys } from './health-keys';
 import { LATENCY_BUCKETS_MS, latencyBucket, type FailedAttempt, type HealthBucket, type HealthState, type HealthSummary } from './health';
 import { MIN_SAMPLES_FOR_RATE, type HealthPolicy } from './health-policy';
 import { RECORD_ATTEMPT } from './lua/record-attempt';
+import { LuaScript } from '@orderbus/queues';
+
+const recordAttempt = new LuaScript(RECORD_ATTEMPT);
 
 /** How a recorded attempt changed the subscription's health. */
 export interface HealthChange {
@@ -35,25 +38,23 @@ export class HealthStore {
   async record(baseCode: string, attempt: { ok: boolean; at: number; durationMs: number; failure?: FailedAttempt }): Promise<HealthChange> {
     const keys = healthKeys(this.prefix, baseCode);
     const minute = Math.floor(attempt.at / MINUTE_MS);
-    const reply = (await this.redis.eval(
-      RECORD_ATTEMPT,
-      4,
-      keys.summary,
-      keys.window,
-      keys.recentFailures,
-      keys.minute(minute),
-      attempt.ok ? '1' : '0',
-      String(attempt.at),
-      String(Math.round(attempt.durationMs)),
-      attempt.failure ? JSON.stringify(attempt.failure) : '',
-      String(this.thresholds.windowSize),
-      `b${latencyBucket(attempt.durationMs)}`,
-      String(BUCKET_TTL_SECONDS),
-      String(this.thresholds.degradedBelowSuccessRate),
-      String(this.thresholds.failingBelowSuccessRate),
-      String(this.thresholds.failingAfterConsecutiveFailures),
-      String(MIN_SAMPLES_FOR_RATE),
-      String(RECENT_FAILURES_KEPT),
+    const reply = (await recordAttempt.run(
+      this.redis,
+      [keys.summary, keys.window, keys.recentFailures, keys.minute(minute)],
+      [
+        attempt.ok ? '1' : '0',
+        String(attempt.at),
+        String(Math.round(attempt.durationMs)),
+        attempt.failure ? JSON.stringify(attempt.failure) : '',
+        String(this.thresholds.windowSize),
+        `b${latencyBucket(attempt.durationMs)}`,
+        String(BUCKET_TTL_SECONDS),
+        String(this.thresholds.degradedBelowSuccessRate),
+        String(this.thresholds.failingBelowSuccessRate),
+        String(this.thresholds.failingAfterConsecutiveFailures),
+        String(MIN_SAMPLES_FOR_RATE),
+        String(RECENT_FAILURES_KEPT),
+      ],
     )) as [string, string, number, string, number, number];
     const [previousState, state, consecutiveFailures, failingSince, rate, samples] = reply;
     return {

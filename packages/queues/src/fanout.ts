@@ -5,6 +5,9 @@ import { idempotencyBucket, idempotencyKey } from './idempotency-keys';
 import { deliveryJobId, subscriptionQueueName } from './queue-names';
 import { isCluster, type RedisClient } from './redis-connection';
 import { wakeChannel } from './wake-channel';
+import { LuaScript } from './lua-script';
+
+const claimEvents = new LuaScript(CLAIM_EVENTS);
 import { deliveryJobOptions, type DeliveryJobData, type DeliveryJobPolicy } from './delivery-job';
 
 /** One validated event and the subscriptions it goes to. */
@@ -103,14 +106,13 @@ export class Fanout {
   private async claim(items: readonly FanoutItem[]): Promise<string[]> {
     const groups = this.idempotencyGroups(items);
     const settled = await Promise.allSettled(
-      groups.map((group) =>
-        this.redis.eval(
-          CLAIM_EVENTS,
-          group.length,
-          ...group.map((index) => this.keyOf(items[index]!)),
-          this.options.idempotencyTtlSeconds,
-          ...group.map((index) => items[index]!.fingerprint),
-        ) as Promise<string[]>,
+      groups.map(
+        (group) =>
+          claimEvents.run(
+            this.redis,
+            group.map((index) => this.keyOf(items[index]!)),
+            [this.options.idempotencyTtlSeconds, ...group.map((index) => items[index]!.fingerprint)],
+          ) as Promise<string[]>,
       ),
     );
     const claims: string[] = new Array<string>(items.length).fill('');

@@ -5,3 +5,4 @@ export * from './fanout';
 export * from './idempotency-keys';
 export * from './redis-unavailable';
 export * from './wake-channel';
+export * from './lua-script';
