@@ -100,7 +100,8 @@ describe('subscription lifecycle: health, alert e-mail, auto-disable, re-enable'
   });
 
   it('keeps queueing for an auto-disabled subscription, refuses re-enable while the receiver is broken, and delivers the backlog after the fix', async () => {
-    const secondWave = Array.from({ length: 4 }, (_, i) => workOrderEvent({ eventId: `wave2-${i}` }));
+    // The same work order as wave1-0, which is still owed to FLAKY: these must wait behind it.
+    const secondWave = Array.from({ length: 4 }, (_, i) => workOrderEvent({ eventId: `wave2-${i}`, serviceOrderId: 'order-0' }));
     for (const event of secondWave) expect((await bus.send(event)).body.queuedFor).toBe(2);
     await new Promise((r) => setTimeout(r, 300));
     expect(flaky.requests.filter((r) => r.headers['x-orderbus-event-id']?.startsWith('wave2-'))).toHaveLength(0);
@@ -114,9 +115,15 @@ describe('subscription lifecycle: health, alert e-mail, auto-disable, re-enable'
     expect(reEnabled.status).toBe(200);
     expect(reEnabled.body.status).toBe('enabled');
 
+    const reEnabledAt = Date.now();
     for (const id of [...Array.from({ length: 6 }, (_, i) => `wave1-${i}`), ...secondWave.map((e) => e.eventId)]) {
       await flaky.waitForRequests(1, { filter: (r) => isEvent(id)(r) && r.receivedAt > 0, timeoutMs: 20_000 });
     }
+    // Order kept across the auto-disable: work order order-0 arrives wave1-0 first, then wave2-0..3 in acceptance order.
+    const orderZero = flaky.requests
+      .filter((r) => r.receivedAt >= reEnabledAt && ['wave1-0', ...secondWave.map((e) => e.eventId)].includes(r.headers['x-orderbus-event-id'] ?? ''))
+      .map((r) => r.headers['x-orderbus-event-id']);
+    expect(orderZero.filter((id, i) => id !== orderZero[i - 1])).toEqual(['wave1-0', 'wave2-0', 'wave2-1', 'wave2-2', 'wave2-3']);
     const mail = await smtp.waitForMails(3, { filter: (m) => m.to.includes('flaky@example.com') });
     expect(mail[2]!.subject).toBe('[orderbus] Subscription FLAKY is enabled again');
     expect((await bus.admin('GET', '/v1/subscriptions/FLAKY/health')).body.state).not.toBe('failing');

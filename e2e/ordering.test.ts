@@ -101,9 +101,10 @@ function checkLine(baseCode: string, arrivals: Arrival[], perOrder: number): { p
     const a = arrivals[i]!;
     const previous = arrivals[i - 1];
     if (previous && previous.verdict === 'ok' && a.seq === previous.seq && a.attempt > previous.attempt) {
-      // The same event again after a 200: the line stays valid if the bus counted that attempt as failed.
+      // The same event again after a 200: the line stays valid if the bus counted that attempt as
+      // failed (checked below), and then the event is due again until an answer reaches the bus.
       repeats.push({ baseCode, eventId: previous.eventId, attempt: previous.attempt });
-      continue;
+      expected = a.seq;
     }
     if (a.seq !== expected) return { problem: `event ${a.seq} arrived while ${expected} was due (arrival ${i})`, repeats };
     if (a.verdict === 'ok') expected += 1;

@@ -78,5 +78,22 @@ describe('several worker processes', () => {
     expect(takeoverMs).toBeLessThan(10_000);
     const after = await bus.workerOwnership(baseCodes);
     expect(new Set(after.values()).size).toBe(2);
+
+    // Per work order, across three workers and the kill: events arrived in acceptance order (event i of a
+    // wave belongs to order i mod 40 and was accepted after i - 40); a repeat only right after itself.
+    const outOfOrder: string[] = [];
+    const lines = new Map<string, number[]>();
+    for (const r of receiver.requests) {
+      const match = /^(w[12])-(\d+)$/.exec(r.headers['x-orderbus-event-id'] ?? '');
+      if (!match) continue;
+      const key = `${r.headers['x-orderbus-base-code']}|${match[1]}|${Number(match[2]) % 40}`;
+      lines.set(key, [...(lines.get(key) ?? []), Number(match[2])]);
+    }
+    for (const [key, seen] of lines) {
+      const distinct = seen.filter((n, i) => n !== seen[i - 1]);
+      if (distinct.some((n, i) => i > 0 && n <= distinct[i - 1]!)) outOfOrder.push(`${key}: ${distinct.join(',')}`);
+    }
+    expect(lines.size).toBe(SUBSCRIPTIONS * 40 * 2);
+    expect(outOfOrder).toEqual([]);
   }, 240_000);
 });

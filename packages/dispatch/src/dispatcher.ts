@@ -456,12 +456,40 @@ export class Dispatcher {
       if (existing && !existing.retiring) continue;
       if (existing) continue; // still retiring; picked up by the next sync
       const queue = new SubscriptionQueue(baseCode, this.options.connection, this.options.prefix, this.options);
-      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: false, retiring: false };
+      // Not claiming until the jobs left active by a previous owner keep their place in their orders' lines.
+      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: true, retiring: false };
       this.served.set(baseCode, served);
       this.options.logger.info('serving subscription', { baseCode });
-      void this.pump(baseCode, served);
+      void this.adoptActiveJobs(baseCode, served);
     }
     this.options.onServedChange?.(this.servedBaseCodes().length);
+  }
+
+  /**
+   * Before the first claim from a queue this process starts serving: every job
+   * still active there (a previous owner's, in flight or left by a crash) is
+   * put in its order's line if it is not in it yet. A worker killed between
+   * claiming a job and putting it in line leaves it active but in no line;
+   * without this, later events of its order would go first, and the job, back
+   * from stalled recovery, would be sent after them.
+   */
+  private async adoptActiveJobs(baseCode: string, served: Served): Promise<void> {
+    if (this.closing || served.retiring) return;
+    try {
+      for (const job of await served.queue.activeJobs()) {
+        if (job.orderKey === undefined || this.options.subscriptions.cached().byBaseCode.get(baseCode)?.ordering === false) continue;
+        if (await this.gate.adopt(baseCode, job.orderKey, job.id)) {
+          this.options.logger.info('put an active job back in its order line', { baseCode, jobId: job.id, orderKey: job.orderKey });
+        }
+      }
+    } catch (err) {
+      this.options.logger.warn('could not check the active jobs of a queue; trying again', { baseCode, err: errorMessage(err) });
+      const timer = setTimeout(() => void this.adoptActiveJobs(baseCode, served), RETRY_AFTER_REDIS_ERROR_MS);
+      timer.unref();
+      return;
+    }
+    served.claiming = false;
+    void this.pump(baseCode, served);
   }
 
   private async retire(baseCode: string, served: Served): Promise<void> {

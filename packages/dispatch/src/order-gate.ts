@@ -1,9 +1,10 @@
 import type { RedisClient as Redis } from '@orderbus/queues';
 import { LuaScript, subscriptionQueueName } from '@orderbus/queues';
-import { ENTER_ORDER_LINE, LEAVE_ORDER_LINE } from './lua/order-gate';
+import { ADOPT_INTO_ORDER_LINE, ENTER_ORDER_LINE, LEAVE_ORDER_LINE } from './lua/order-gate';
 
 const enterLine = new LuaScript(ENTER_ORDER_LINE);
 const leaveLine = new LuaScript(LEAVE_ORDER_LINE);
+const adoptIntoLine = new LuaScript(ADOPT_INTO_ORDER_LINE);
 
 /** May the claimed job be delivered now? */
 export type GateVerdict = { go: true } | { go: false; head: string; headDueAt?: number };
@@ -38,6 +39,15 @@ export class OrderGate {
   async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; behind: string[] }> {
     const [next, ...rest] = (await leaveLine.run(this.redis, [this.lineKey(baseCode, orderKey)], [jobId])) as string[];
     return next ? { next, behind: [next, ...rest] } : { behind: [] };
+  }
+
+  /**
+   * Puts an active job at the end of its order's line unless it is in it;
+   * returns whether it was added (it had been claimed but not yet let through
+   * or parked when its worker died).
+   */
+  async adopt(baseCode: string, orderKey: string, jobId: string): Promise<boolean> {
+    return (await adoptIntoLine.run(this.redis, [this.lineKey(baseCode, orderKey)], [jobId])) === 1;
   }
 
   /** Whether the job is (now) first in its line. */

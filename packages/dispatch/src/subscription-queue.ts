@@ -69,6 +69,12 @@ export class SubscriptionQueue {
     return typeof entry === 'string' ? { ready: false, nextDueAt: Math.floor(Number(entry) / 0x1000) } : { ready: false };
   }
 
+  /** The jobs in the queue's active list, with the work order each belongs to (read from its data). */
+  async activeJobs(): Promise<Array<{ id: string; orderKey?: string }>> {
+    const jobs = (await this.queue.getActive()) as Array<Job<DeliveryJobData> | undefined>;
+    return jobs.flatMap((job) => (job?.id ? [{ id: job.id, ...(job.data?.event?.orderKey ? { orderKey: job.data.event.orderKey } : {}) }] : []));
+  }
+
   /** Renews the locks of jobs in flight; returns the ids whose lock was lost. */
   async extendLocks(jobIds: string[], tokens: string[], durationMs: number): Promise<string[]> {
     if (jobIds.length === 0) return [];

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { createRedisConnection, DEFAULT_DELIVERY_JOB_POLICY, deliveryJobId, Fanout, subscriptionQueueName, waitForReady } from '@orderbus/queues';
 import { createEventValidator } from '@orderbus/core';
 import { startReceiver, startRedisServer, uniquePrefix, waitUntil, type TestRedis, type TestReceiver } from '@orderbus/testkit';
-import { Dispatcher, HttpDeliveryHandler, type DispatcherOptions } from '../src';
+import { Dispatcher, HttpDeliveryHandler, SubscriptionQueue, type DispatcherOptions } from '../src';
 
 const logger = createLogger({ service: 'test', silent: true });
 const validator = createEventValidator({ mode: 'compat', enableSupervise: false });
@@ -28,7 +28,12 @@ describe('Dispatcher', () => {
     await redis.stop();
   });
 
-  async function setup(baseCodes: string[], overrides: Partial<DispatcherOptions> = {}, attempts = 3) {
+  async function setup(
+    baseCodes: string[],
+    overrides: Partial<DispatcherOptions> = {},
+    attempts = 3,
+    beforeStart?: (context: { fanout: Fanout; connection: ReturnType<typeof createRedisConnection>; prefix: string }) => Promise<void>,
+  ) {
     const prefix = uniquePrefix();
     const connection = createRedisConnection(redis.url, 'worker');
     await waitForReady(connection);
@@ -68,6 +73,7 @@ describe('Dispatcher', () => {
       ],
       ...overrides,
     });
+    await beforeStart?.({ fanout, connection, prefix });
     await dispatcher.start();
     return {
       dispatcher,
@@ -162,6 +168,33 @@ describe('Dispatcher', () => {
       expect(arrivedAt('sweep-later')! - queuedAt).toBeGreaterThanOrEqual(1500);
     } finally {
       await queue.close();
+      await bus.close();
+    }
+  });
+
+  it('keeps the place of a job a dead worker claimed but never put in its order line', async () => {
+    receiver.requests.length = 0;
+    const orderEvent = (eventId: string) => {
+      const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 2, data: { serviceOrderId: 'adopted-order' } });
+      if (!outcome.ok) throw new Error('bad test event');
+      return { event: outcome.event, fingerprint: outcome.fingerprint, baseCodes: ['ADOPT'] };
+    };
+    const bus = await setup(['ADOPT'], { lockDurationMs: 1000, stalledIntervalMs: 500 }, 3, async ({ fanout, connection, prefix }) => {
+      await fanout.publish([orderEvent('adopt-1'), orderEvent('adopt-2')]);
+      // A worker that claims adopt-1 and dies before the gate: active, locked, in no line.
+      const dead = new SubscriptionQueue('ADOPT', connection, prefix, { lockDurationMs: 1000, stalledIntervalMs: 500, maxStalledCount: 5 });
+      const claim = await dead.claim('dead-worker:1');
+      expect(claim.job?.id).toBe(deliveryJobId('adopt-1'));
+      await dead.close();
+    });
+    try {
+      await waitUntil(() => receiver.requests.filter((r) => r.headers['x-orderbus-event-id']?.startsWith('adopt-')).length >= 2, {
+        timeoutMs: 15_000,
+        description: 'both events delivered',
+      });
+      // adopt-2 waited for adopt-1 to come back from stalled recovery.
+      expect(receiver.requests.map((r) => r.headers['x-orderbus-event-id']).filter((id) => id?.startsWith('adopt-'))).toEqual(['adopt-1', 'adopt-2']);
+    } finally {
       await bus.close();
     }
   });

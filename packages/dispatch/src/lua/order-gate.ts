@@ -52,3 +52,19 @@ local result = { rest[1] or '' }
 for i = 2, #rest do result[#result + 1] = rest[i] end
 return result
 `;
+
+/**
+ * Puts a job that is already active in its order's line, at the end, unless
+ * it is there. Used when a worker starts serving a queue: a job its previous
+ * owner claimed but had not yet put in line (killed between the two) is still
+ * active, and must keep its place ahead of everything claimed from now on.
+ *
+ * KEYS[1] the order's line    ARGV[1] job id
+ *
+ * Returns 1 when the job was added, 0 when it was in line already.
+ */
+export const ADOPT_INTO_ORDER_LINE = `
+if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return 1
+`;
