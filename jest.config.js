@@ -15,4 +15,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/scripts/test-sequencer.js',
 };

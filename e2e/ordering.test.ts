@@ -152,8 +152,17 @@ describe('per-work-order ordering', () => {
           const started = Date.now();
           await sendOrders(bus, ORDERS, PER_ORDER, `p${seed}`);
           const total = ORDERS * PER_ORDER * SUBSCRIPTIONS;
-          const delivered = () => [...arrivals.values()].reduce((n, list) => n + list.filter((a) => a.verdict === 'ok').length, 0);
+          // Every event answered 200 at least once (a repeat after a 200 is not a second delivery)...
+          const delivered = () => [...arrivals.values()].reduce((n, list) => n + new Set(list.filter((a) => a.verdict === 'ok').map((a) => a.seq)).size, 0);
           await waitUntil(() => delivered() >= total, { timeoutMs: 600_000, intervalMs: 500, description: `all ${total} deliveries` });
+          // ...and the bus agrees: nothing of any subscription is still waiting, retrying or in flight.
+          await waitUntil(
+            async () => {
+              const pending = await Promise.all(baseCodes.map(async (b) => Object.entries(await bus.counts(b)).filter(([state]) => state !== 'completed' && state !== 'failed').reduce((n, [, c]) => n + c, 0)));
+              return pending.every((n) => n === 0);
+            },
+            { timeoutMs: 120_000, intervalMs: 500, description: 'no job left pending' },
+          );
           const seconds = (Date.now() - started) / 1000;
           const attempts = [...arrivals.values()].reduce((n, list) => n + list.length, 0);
           process.stdout.write(
