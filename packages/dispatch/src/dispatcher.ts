@@ -477,9 +477,9 @@ export class Dispatcher {
     if (this.closing || served.retiring) return;
     try {
       for (const job of await served.queue.activeJobs()) {
-        if (job.orderKey === undefined || this.options.subscriptions.cached().byBaseCode.get(baseCode)?.ordering === false) continue;
-        if (await this.gate.adopt(baseCode, job.orderKey, job.id)) {
-          this.options.logger.info('put an active job back in its order line', { baseCode, jobId: job.id, orderKey: job.orderKey });
+        const orderKey = this.orderKeyOf(baseCode, job);
+        if (orderKey !== undefined && (await this.gate.adopt(baseCode, orderKey, job.id!))) {
+          this.options.logger.info('put an active job back in its order line', { baseCode, jobId: job.id, orderKey });
         }
       }
     } catch (err) {

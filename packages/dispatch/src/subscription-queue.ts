@@ -69,10 +69,10 @@ export class SubscriptionQueue {
     return typeof entry === 'string' ? { ready: false, nextDueAt: Math.floor(Number(entry) / 0x1000) } : { ready: false };
   }
 
-  /** The jobs in the queue's active list, with the work order each belongs to (read from its data). */
-  async activeJobs(): Promise<Array<{ id: string; orderKey?: string }>> {
+  /** The jobs in the queue's active list (a job removed meanwhile is left out). */
+  async activeJobs(): Promise<Array<Job<DeliveryJobData>>> {
     const jobs = (await this.queue.getActive()) as Array<Job<DeliveryJobData> | undefined>;
-    return jobs.flatMap((job) => (job?.id ? [{ id: job.id, ...(job.data?.event?.orderKey ? { orderKey: job.data.event.orderKey } : {}) }] : []));
+    return jobs.filter((job): job is Job<DeliveryJobData> => job?.id !== undefined);
   }
 
   /** Renews the locks of jobs in flight; returns the ids whose lock was lost. */

@@ -10,8 +10,8 @@ import { Dispatcher, HttpDeliveryHandler, SubscriptionQueue, type DispatcherOpti
 const logger = createLogger({ service: 'test', silent: true });
 const validator = createEventValidator({ mode: 'compat', enableSupervise: false });
 
-function event(eventId: string) {
-  const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: 'o1' } });
+function event(eventId: string, serviceOrderId = 'o1') {
+  const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId } });
   if (!outcome.ok) throw new Error('bad test event');
   return { event: outcome.event, fingerprint: outcome.fingerprint };
 }
@@ -174,11 +174,7 @@ describe('Dispatcher', () => {
 
   it('keeps the place of a job a dead worker claimed but never put in its order line', async () => {
     receiver.requests.length = 0;
-    const orderEvent = (eventId: string) => {
-      const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 2, data: { serviceOrderId: 'adopted-order' } });
-      if (!outcome.ok) throw new Error('bad test event');
-      return { event: outcome.event, fingerprint: outcome.fingerprint, baseCodes: ['ADOPT'] };
-    };
+    const orderEvent = (eventId: string) => ({ ...event(eventId, 'adopted-order'), baseCodes: ['ADOPT'] });
     const bus = await setup(['ADOPT'], { lockDurationMs: 1000, stalledIntervalMs: 500 }, 3, async ({ fanout, connection, prefix }) => {
       await fanout.publish([orderEvent('adopt-1'), orderEvent('adopt-2')]);
       // A worker that claims adopt-1 and dies before the gate: active, locked, in no line.
