@@ -3,7 +3,7 @@ import { OrderbusError, changeType, type WorkOrderEvent } from '@orderbus/core';
 import { CLAIM_EVENTS, CONFIRM_EVENTS, RELEASE_EVENTS } from './lua/claim-events';
 import { idempotencyBucket, idempotencyKey } from './idempotency-keys';
 import { deliveryJobId, subscriptionQueueName } from './queue-names';
-import { isCluster, type RedisClient } from './redis-connection';
+import { isCluster, resetClusterLinks, type RedisClient } from './redis-connection';
 import { wakeChannel } from './wake-channel';
 import { LuaScript } from './lua-script';
 
@@ -176,7 +176,11 @@ export class Fanout {
     }
     const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.flows.addBulk(group)));
     const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      // A MULTI that failed on a cluster may have left a node link out of step with its replies (see resetClusterLinks).
+      if (isCluster(this.redis)) resetClusterLinks(this.redis);
+      throw failed.reason;
+    }
   }
 
   /** Marks the claims done and wakes the workers of the queues that got jobs. */
