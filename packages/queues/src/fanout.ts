@@ -1,14 +1,15 @@
-import { FlowProducer, type FlowJob } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
 import { OrderbusError, changeType, type WorkOrderEvent } from '@orderbus/core';
 import { CLAIM_EVENTS, CONFIRM_EVENTS, RELEASE_EVENTS } from './lua/claim-events';
+import { deliveryJobOptions, type DeliveryJobPolicy } from './delivery-job';
+import { DeliveryJobWriter, type DeliveryJobSet } from './delivery-job-writer';
 import { idempotencyBucket, idempotencyKey } from './idempotency-keys';
+import { LuaScript } from './lua-script';
 import { deliveryJobId, subscriptionQueueName } from './queue-names';
 import { isCluster, resetClusterLinks, type RedisClient } from './redis-connection';
 import { wakeChannel } from './wake-channel';
-import { LuaScript } from './lua-script';
 
 const claimEvents = new LuaScript(CLAIM_EVENTS);
-import { deliveryJobOptions, type DeliveryJobData, type DeliveryJobPolicy } from './delivery-job';
 
 /** One validated event and the subscriptions it goes to. */
 export interface FanoutItem {
@@ -44,7 +45,7 @@ export interface FanoutOptions {
  *    (one per event) make that a no-op where the jobs already exist.
  *
  * Single node (or Sentinel): step 1 is one script and step 2 MULTI/EXEC
- * (FlowProducer.addBulk): every event is written to all its queues or none.
+ * (DeliveryJobWriter): every event is written to all its queues or none.
  * A large batch (events x subscriptions beyond MAX_JOBS_PER_TRANSACTION) is
  * split into several transactions at event boundaries, so no single EXEC
  * blocks Redis (and the command timeout) for long; if a later one fails, the
@@ -68,14 +69,16 @@ export interface FanoutOptions {
 export const MAX_JOBS_PER_TRANSACTION = 2000;
 
 export class Fanout {
-  private readonly flows: FlowProducer;
+  private readonly writer: DeliveryJobWriter;
+  private readonly jobOptions: JobsOptions;
   private readonly cluster: boolean;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly options: FanoutOptions,
   ) {
-    this.flows = new FlowProducer({ connection: redis, prefix: options.prefix });
+    this.writer = new DeliveryJobWriter(redis, options.prefix);
+    this.jobOptions = deliveryJobOptions(options.jobPolicy);
     this.cluster = isCluster(redis);
   }
 
@@ -95,7 +98,7 @@ export class Fanout {
   }
 
   async close(): Promise<void> {
-    await this.flows.close();
+    await this.writer.close();
   }
 
   /**
@@ -153,34 +156,49 @@ export class Fanout {
   }
 
   /** Single node: MULTIs of whole events (see MAX_JOBS_PER_TRANSACTION). Cluster: one MULTI per queue, all awaited before failing. */
-  private async writeJobs(perEvent: FlowJob[][]): Promise<void> {
-    const flows = perEvent.flat();
-    if (flows.length === 0) return;
+  private async writeJobs(sets: DeliveryJobSet[]): Promise<void> {
+    if (sets.length === 0) return;
+    await this.writer.ready();
     if (!this.cluster) {
-      let batch: FlowJob[] = [];
-      for (const jobs of perEvent) {
-        if (batch.length > 0 && batch.length + jobs.length > MAX_JOBS_PER_TRANSACTION) {
-          await this.flows.addBulk(batch);
+      let batch: DeliveryJobSet[] = [];
+      let jobs = 0;
+      for (const set of sets) {
+        if (batch.length > 0 && jobs + set.queueNames.length > MAX_JOBS_PER_TRANSACTION) {
+          await this.writeTransaction(batch);
           batch = [];
+          jobs = 0;
         }
-        batch.push(...jobs);
+        batch.push(set);
+        jobs += set.queueNames.length;
       }
-      if (batch.length > 0) await this.flows.addBulk(batch);
+      if (batch.length > 0) await this.writeTransaction(batch);
       return;
     }
-    const byQueue = new Map<string, FlowJob[]>();
-    for (const flow of flows) {
-      const group = byQueue.get(flow.queueName);
-      if (group) group.push(flow);
-      else byQueue.set(flow.queueName, [flow]);
+    const byQueue = new Map<string, DeliveryJobSet[]>();
+    for (const set of sets) {
+      for (const queueName of set.queueNames) {
+        const one = { ...set, queueNames: [queueName] };
+        const group = byQueue.get(queueName);
+        if (group) group.push(one);
+        else byQueue.set(queueName, [one]);
+      }
     }
-    const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.flows.addBulk(group)));
+    const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.writeTransaction(group)));
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
       // A MULTI that failed on a cluster may have left a node link out of step with its replies (see resetClusterLinks).
       if (isCluster(this.redis)) resetClusterLinks(this.redis);
       throw failed.reason;
     }
+  }
+
+  /** One MULTI/EXEC with every job of `sets`; throws the first error among its replies. */
+  private async writeTransaction(sets: readonly DeliveryJobSet[]): Promise<void> {
+    const transaction = await this.writer.transaction();
+    for (const set of sets) await this.writer.add(transaction, set);
+    const replies = (await transaction.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   /** Marks the claims done and wakes the workers of the queues that got jobs. */
@@ -227,10 +245,14 @@ export class Fanout {
     return idempotencyKey(this.options.prefix, item.event.eventId);
   }
 
-  private jobsOf(item: FanoutItem): FlowJob[] {
-    const data: DeliveryJobData = { event: item.event };
-    const opts = { ...deliveryJobOptions(this.options.jobPolicy), jobId: deliveryJobId(item.event.eventId) };
-    const name = changeType(item.event.changeId).name;
-    return item.baseCodes.map((baseCode) => ({ name, queueName: subscriptionQueueName(baseCode), data, opts }));
+  private jobsOf(item: FanoutItem): DeliveryJobSet {
+    const jobId = deliveryJobId(item.event.eventId);
+    return {
+      name: changeType(item.event.changeId).name,
+      jobId,
+      data: { event: item.event },
+      opts: { ...this.jobOptions, jobId },
+      queueNames: item.baseCodes.map(subscriptionQueueName),
+    };
   }
 }

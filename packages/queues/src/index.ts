@@ -6,3 +6,4 @@ export * from './idempotency-keys';
 export * from './redis-unavailable';
 export * from './wake-channel';
 export * from './lua-script';
+export * from './delivery-job-writer';
