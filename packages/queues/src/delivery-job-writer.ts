@@ -29,7 +29,8 @@ export class DeliveryJobWriter {
   private readonly keysByQueue = new Map<string, KeysMap>();
 
   constructor(redis: RedisClient, prefix: string) {
-    this.template = new Queue('delivery-job-writer', { connection: redis, prefix });
+    // skipMetasUpdate: the template is no queue of ours and must leave no key (`<prefix>:delivery-job-writer:meta`) behind.
+    this.template = new Queue('delivery-job-writer', { connection: redis, prefix, skipMetasUpdate: true });
     this.queueKeys = new QueueKeys(prefix);
   }
 
