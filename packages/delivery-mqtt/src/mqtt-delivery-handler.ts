@@ -55,7 +55,7 @@ export class MqttDeliveryHandler implements DeliveryHandler {
       );
       const durationMs = Math.round(performance.now() - started);
       this.count('delivered', durationMs);
-      this.options.logger.debug('delivered over mqtt', { eventId: event.eventId, baseCode: subscription.baseCode, attempt, topic });
+      if (this.options.logger.isDebugEnabled()) this.options.logger.debug('delivered over mqtt', { eventId: event.eventId, baseCode: subscription.baseCode, attempt, topic });
       return { kind: 'delivered', attempt: { startedAt, durationMs, resultClass: 'ok', message: `the broker acknowledged (PUBACK) on ${topic}` } };
     } catch (err) {
       error = classifyMqttError(err, retry);

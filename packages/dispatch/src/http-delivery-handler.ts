@@ -91,7 +91,8 @@ export class HttpDeliveryHandler implements DeliveryHandler {
       const classification = classifyResponse(response, retry, this.now());
       if (classification.delivered) {
         this.count('delivered', response.status, response.durationMs);
-        this.options.logger.debug('delivered', { ...log, status: response.status });
+        // winston formats a debug line even when the level hides it: skip the work on the hot path.
+        if (this.options.logger.isDebugEnabled()) this.options.logger.debug('delivered', { ...log, status: response.status });
         return {
           kind: 'delivered',
           attempt: { startedAt, durationMs: Math.round(response.durationMs), status: response.status, resultClass: 'ok', message: `callback answered ${response.status}`, responseSnippet: response.bodySnippet },
