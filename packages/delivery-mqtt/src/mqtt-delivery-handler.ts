@@ -55,7 +55,10 @@ export class MqttDeliveryHandler implements DeliveryHandler {
       );
       const durationMs = Math.round(performance.now() - started);
       this.count('delivered', durationMs);
-      if (this.options.logger.isDebugEnabled()) this.options.logger.debug('delivered over mqtt', { eventId: event.eventId, baseCode: subscription.baseCode, attempt, topic });
+      // winston formats a debug line even when the level hides it: skip the work on the hot path.
+      if (this.options.logger.isDebugEnabled()) {
+        this.options.logger.debug('delivered over mqtt', { eventId: event.eventId, baseCode: subscription.baseCode, attempt, topic });
+      }
       return { kind: 'delivered', attempt: { startedAt, durationMs, resultClass: 'ok', message: `the broker acknowledged (PUBACK) on ${topic}` } };
     } catch (err) {
       error = classifyMqttError(err, retry);

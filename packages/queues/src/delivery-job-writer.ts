@@ -1,8 +1,9 @@
 import { Job, Queue, QueueKeys, type IRedisTransaction, type JobJson, type JobsOptions, type KeysMap, type RedisQueueBackend } from 'bullmq';
 import type { RedisClient } from './redis-connection';
 import type { DeliveryJobData } from './delivery-job';
+import { RedisOutOfStepError } from './redis-out-of-step-error';
 
-/** One event's delivery jobs: the same job in the queue of each subscription. */
+/** One event's delivery job, to go into the queue of each of its subscriptions. */
 export interface DeliveryJobSet {
   /** The job name (the change type's name). */
   name: string;
@@ -12,9 +13,25 @@ export interface DeliveryJobSet {
   queueNames: readonly string[];
 }
 
+/** A DeliveryJobSet serialised once, ready to be added to any number of queues. */
+export interface PreparedDeliveryJob {
+  readonly jobId: string;
+  readonly queueNames: readonly string[];
+  readonly json: JobJson;
+}
+
+/** One MULTI of delivery jobs: add to it, then `commit`. */
+export interface DeliveryJobTransaction {
+  add(job: PreparedDeliveryJob, queueNames?: readonly string[]): Promise<void>;
+  /** EXEC; throws the first error among the replies, or RedisOutOfStepError when the replies are not the job ids added. */
+  commit(): Promise<void>;
+}
+
 /**
- * Adds delivery jobs to a MULTI of the caller's with BullMQ's own add-job
- * script, so the jobs are exactly those `Queue.add` writes.
+ * Adds delivery jobs to a MULTI with BullMQ's own add-job script, so the job
+ * hash, the wait list and the events stream are those `Queue.add` writes.
+ * (BullMQ's option check, `validateOptions`, is skipped: the options are
+ * orderbus's fixed ones, and event ids cannot hold the `:` it guards against.)
  *
  * Why not FlowProducer.addBulk: it builds a queue backend, a key map and a
  * JSON copy of the event for every (event, subscription) pair and awaits each
@@ -31,40 +48,44 @@ export class DeliveryJobWriter {
   constructor(redis: RedisClient, prefix: string) {
     // skipMetasUpdate: the template is no queue of ours and must leave no key (`<prefix>:delivery-job-writer:meta`) behind.
     this.template = new Queue('delivery-job-writer', { connection: redis, prefix, skipMetasUpdate: true });
+    // Without a listener BullMQ prints every connection error to stderr; the app logs Redis errors itself.
+    this.template.on('error', () => undefined);
     this.queueKeys = new QueueKeys(prefix);
   }
 
-  /** Resolves once BullMQ's scripts are loaded on the connection (needed before `add`). */
-  async ready(): Promise<void> {
-    await this.template.waitUntilReady();
+  /** Serialises the job once (BullMQ's JSON form of it). */
+  prepare(set: DeliveryJobSet): PreparedDeliveryJob {
+    const json = new Job(this.template, set.name, set.data, set.opts, set.jobId).asJSON();
+    return { jobId: set.jobId, queueNames: set.queueNames, json };
   }
 
-  /** A MULTI on the shared connection (as BullMQ wraps it, so its scripts run by name), to pass to `add` and then exec. */
-  async transaction(): Promise<IRedisTransaction> {
-    return (await this.backend().client).multi();
-  }
-
-  /**
-   * Queues the jobs of `set` on `transaction` (one command per queue, in
-   * `queueNames` order). Each reply of the EXEC is the job id, or an error.
-   */
-  async add(transaction: IRedisTransaction, set: DeliveryJobSet): Promise<void> {
-    const backend = this.backend();
-    const jobData: JobJson = new Job(this.template, set.name, set.data, set.opts, set.jobId).asJSON();
-    // Each add is put on the MULTI synchronously; awaiting only surfaces an error in building it.
-    await Promise.all(
-      set.queueNames.map((queueName) =>
-        backend.addJobToTransaction(transaction, jobData, set.jobId, {}, this.keysOf(queueName)),
-      ),
-    );
+  /** A MULTI on the shared connection, as BullMQ wraps it (so its scripts run by name). */
+  async transaction(): Promise<DeliveryJobTransaction> {
+    const backend = this.template.getBackend() as RedisQueueBackend;
+    const multi: IRedisTransaction = (await backend.client).multi();
+    const expected: string[] = [];
+    return {
+      add: async (job, queueNames = job.queueNames) => {
+        // Each add is put on the MULTI synchronously; awaiting only surfaces an error in building it.
+        await Promise.all(queueNames.map((queueName) => backend.addJobToTransaction(multi, job.json, job.jobId, {}, this.keysOf(queueName))));
+        for (let i = 0; i < queueNames.length; i++) expected.push(job.jobId);
+      },
+      commit: async () => {
+        const replies = await multi.exec();
+        if (!replies || replies.length !== expected.length) {
+          throw new RedisOutOfStepError(`EXEC answered ${replies ? `${replies.length} replies` : 'nil'} for ${expected.length} jobs`);
+        }
+        replies.forEach(([err, reply], index) => {
+          if (err) throw err;
+          // The add-job script answers the job id (also when the job already exists).
+          if (reply !== expected[index]) throw new RedisOutOfStepError(`EXEC answered ${JSON.stringify(reply)} where job ${expected[index]} was added`);
+        });
+      },
+    };
   }
 
   async close(): Promise<void> {
     await this.template.close();
-  }
-
-  private backend(): RedisQueueBackend {
-    return this.template.getBackend() as RedisQueueBackend;
   }
 
   private keysOf(queueName: string): KeysMap {

@@ -2,11 +2,12 @@ import type { JobsOptions } from 'bullmq';
 import { OrderbusError, changeType, type WorkOrderEvent } from '@orderbus/core';
 import { CLAIM_EVENTS, CONFIRM_EVENTS, RELEASE_EVENTS } from './lua/claim-events';
 import { deliveryJobOptions, type DeliveryJobPolicy } from './delivery-job';
-import { DeliveryJobWriter, type DeliveryJobSet } from './delivery-job-writer';
+import { DeliveryJobWriter, type DeliveryJobSet, type PreparedDeliveryJob } from './delivery-job-writer';
 import { idempotencyBucket, idempotencyKey } from './idempotency-keys';
 import { LuaScript } from './lua-script';
 import { deliveryJobId, subscriptionQueueName } from './queue-names';
-import { isCluster, resetClusterLinks, type RedisClient } from './redis-connection';
+import { resetClusterLinksAfter } from './cluster-link-reset';
+import { isCluster, type RedisClient } from './redis-connection';
 import { wakeChannel } from './wake-channel';
 
 const claimEvents = new LuaScript(CLAIM_EVENTS);
@@ -35,6 +36,14 @@ export interface FanoutOptions {
 }
 
 /**
+ * Jobs per MULTI/EXEC on a single node. One event's jobs always share a
+ * transaction; a request with more jobs is written in several, so Redis is
+ * never blocked by one huge EXEC (10,000 jobs take long enough to trip the
+ * producer's command timeout on a busy machine).
+ */
+export const MAX_JOBS_PER_TRANSACTION = 2000;
+
+/**
  * Writes accepted events into the queue of every matching subscription.
  *
  * 1. Claim every eventId of the request (Lua): a conflict (same id, other
@@ -45,7 +54,9 @@ export interface FanoutOptions {
  *    (one per event) make that a no-op where the jobs already exist.
  *
  * Single node (or Sentinel): step 1 is one script and step 2 MULTI/EXEC
- * (DeliveryJobWriter): every event is written to all its queues or none.
+ * (DeliveryJobWriter): no client sees an event in some of its queues only.
+ * (Redis does not roll back a command that fails inside EXEC; such a failure
+ * fails the request, and its retry completes the rest.)
  * A large batch (events x subscriptions beyond MAX_JOBS_PER_TRANSACTION) is
  * split into several transactions at event boundaries, so no single EXEC
  * blocks Redis (and the command timeout) for long; if a later one fails, the
@@ -60,13 +71,6 @@ export interface FanoutOptions {
  * and the producer's retry completes the missing queues while the job ids
  * keep the written ones from getting duplicates. See docs/scaling.md.
  */
-/**
- * Jobs per MULTI/EXEC on a single node. One event's jobs always share a
- * transaction; a request with more jobs is written in several, so Redis is
- * never blocked by one huge EXEC (10,000 jobs take long enough to trip the
- * producer's command timeout on a busy machine).
- */
-export const MAX_JOBS_PER_TRANSACTION = 2000;
 
 export class Fanout {
   private readonly writer: DeliveryJobWriter;
@@ -83,6 +87,16 @@ export class Fanout {
   }
 
   async publish(items: readonly FanoutItem[]): Promise<FanoutResult[]> {
+    try {
+      return await this.publishOnce(items);
+    } catch (err) {
+      // A failure on a cluster may have left a node link out of step with its replies: rebuild them (see resetClusterLinksAfter).
+      if (isCluster(this.redis)) resetClusterLinksAfter(this.redis, err);
+      throw err;
+    }
+  }
+
+  private async publishOnce(items: readonly FanoutItem[]): Promise<FanoutResult[]> {
     if (items.length === 0) return [];
     const claims = await this.claim(items);
 
@@ -155,50 +169,47 @@ export class Fanout {
     );
   }
 
-  /** Single node: MULTIs of whole events (see MAX_JOBS_PER_TRANSACTION). Cluster: one MULTI per queue, all awaited before failing. */
-  private async writeJobs(sets: DeliveryJobSet[]): Promise<void> {
-    if (sets.length === 0) return;
-    await this.writer.ready();
+  /**
+   * Single node: MULTIs of whole events (see MAX_JOBS_PER_TRANSACTION).
+   * Cluster: one MULTI per queue, all awaited before failing. Each event is
+   * serialised once, whatever the number of its queues.
+   */
+  private async writeJobs(sets: readonly DeliveryJobSet[]): Promise<void> {
+    const jobs = sets.filter((set) => set.queueNames.length > 0).map((set) => this.writer.prepare(set));
+    if (jobs.length === 0) return;
     if (!this.cluster) {
-      let batch: DeliveryJobSet[] = [];
-      let jobs = 0;
-      for (const set of sets) {
-        if (batch.length > 0 && jobs + set.queueNames.length > MAX_JOBS_PER_TRANSACTION) {
-          await this.writeTransaction(batch);
+      let batch: PreparedDeliveryJob[] = [];
+      let size = 0;
+      for (const job of jobs) {
+        if (batch.length > 0 && size + job.queueNames.length > MAX_JOBS_PER_TRANSACTION) {
+          await this.writeTransaction(batch.map((j) => [j, j.queueNames]));
           batch = [];
-          jobs = 0;
+          size = 0;
         }
-        batch.push(set);
-        jobs += set.queueNames.length;
+        batch.push(job);
+        size += job.queueNames.length;
       }
-      if (batch.length > 0) await this.writeTransaction(batch);
+      await this.writeTransaction(batch.map((j) => [j, j.queueNames]));
       return;
     }
-    const byQueue = new Map<string, DeliveryJobSet[]>();
-    for (const set of sets) {
-      for (const queueName of set.queueNames) {
-        const one = { ...set, queueNames: [queueName] };
+    const byQueue = new Map<string, Array<[PreparedDeliveryJob, readonly string[]]>>();
+    for (const job of jobs) {
+      for (const queueName of job.queueNames) {
         const group = byQueue.get(queueName);
-        if (group) group.push(one);
-        else byQueue.set(queueName, [one]);
+        if (group) group.push([job, [queueName]]);
+        else byQueue.set(queueName, [[job, [queueName]]]);
       }
     }
     const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.writeTransaction(group)));
     const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed) {
-      // A MULTI that failed on a cluster may have left a node link out of step with its replies (see resetClusterLinks).
-      if (isCluster(this.redis)) resetClusterLinks(this.redis);
-      throw failed.reason;
-    }
+    if (failed) throw failed.reason;
   }
 
-  /** One MULTI/EXEC with every job of `sets`; throws the first error among its replies. */
-  private async writeTransaction(sets: readonly DeliveryJobSet[]): Promise<void> {
+  /** One MULTI/EXEC adding each job to the queues paired with it. */
+  private async writeTransaction(entries: ReadonlyArray<readonly [PreparedDeliveryJob, readonly string[]]>): Promise<void> {
     const transaction = await this.writer.transaction();
-    for (const set of sets) await this.writer.add(transaction, set);
-    const replies = (await transaction.exec()) ?? [];
-    const failed = replies.find(([err]) => err);
-    if (failed) throw failed[0];
+    for (const [job, queueNames] of entries) await transaction.add(job, queueNames);
+    await transaction.commit();
   }
 
   /** Marks the claims done and wakes the workers of the queues that got jobs. */

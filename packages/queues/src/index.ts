@@ -7,3 +7,5 @@ export * from './redis-unavailable';
 export * from './wake-channel';
 export * from './lua-script';
 export * from './delivery-job-writer';
+export * from './redis-out-of-step-error';
+export * from './cluster-link-reset';

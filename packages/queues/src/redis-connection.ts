@@ -167,23 +167,6 @@ export function duplicateConnection(client: RedisClient, connectionName: string)
   return client.duplicate({ connectionName });
 }
 
-/**
- * Drops every node link of a cluster client; ioredis then reconnects and
- * rebuilds them from a fresh slot map (clusterRetryStrategy).
- *
- * Why: ioredis 5 can leave a node link expecting replies to commands it never
- * wrote. When a MULTI pipeline is routed to a node that does not own the slot
- * while the owner is down (its link gone from the pool), the MOVED retry sends
- * only part of the pipeline's commands through one link and never flushes
- * them. That link then hands each reply to the command before it: every later
- * command on it times out (the producer answered 503 forever after a master
- * restart) and, under concurrency, could get another command's reply. A link
- * that failed a write is not trusted again: it is replaced.
- */
-export function resetClusterLinks(cluster: Cluster): void {
-  for (const node of cluster.nodes('all')) node.disconnect();
-}
-
 /** Whether `client` talks to a Redis Cluster (where multi-key commands must stay within one slot). */
 export function isCluster(client: RedisClient): client is Cluster {
   return client.isCluster;

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer, uniquePrefix, type TestRedis } from '@orderbus/testkit';
-import { DEFAULT_DELIVERY_JOB_POLICY, DeliveryJobWriter, deliveryJobOptions, type DeliveryJobData } from '../src';
+import { DEFAULT_DELIVERY_JOB_POLICY, DeliveryJobWriter, RedisOutOfStepError, deliveryJobOptions, isRedisUnavailable, type DeliveryJobData, type DeliveryJobSet } from '../src';
 
 describe('DeliveryJobWriter', () => {
   let redis: TestRedis;
@@ -15,39 +15,67 @@ describe('DeliveryJobWriter', () => {
     await redis.stop();
   });
 
-  it('writes in one MULTI the same jobs Queue.add writes, into every queue, and leaves no key of its own', async () => {
+  const data: DeliveryJobData = { event: { eventId: 'e1', dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: 'o1' } } as never };
+  const opts = { ...deliveryJobOptions(DEFAULT_DELIVERY_JOB_POLICY), jobId: 'e-e1' };
+  const set: DeliveryJobSet = { name: 'orderEnded', jobId: 'e-e1', data, opts, queueNames: ['sub.A', 'sub.B'] };
+
+  /** The job hash without its timestamp, and the names of the queue's events (the stream BullMQ's listeners read). */
+  async function stored(prefix: string, queueName: string): Promise<{ job: Record<string, string>; events: string[] }> {
+    const { timestamp: _timestamp, ...job } = await client.hgetall(`${prefix}:${queueName}:e-e1`);
+    const events = (await client.xrange(`${prefix}:${queueName}:events`, '-', '+')).map(([, fields]) => fields[fields.indexOf('event') + 1]!);
+    return { job, events };
+  }
+
+  it('writes in one MULTI the same job, wait list entry and events Queue.add writes, into every queue, and leaves no key of its own', async () => {
     const prefix = uniquePrefix();
     const writer = new DeliveryJobWriter(client, prefix);
-    const queues = ['sub.A', 'sub.B'].map((name) => new Queue(name, { connection: client, prefix }));
-    const reference = new Queue('sub.REF', { connection: client, prefix });
+    const queues = ['sub.A', 'sub.B'].map((name) => new Queue(name, { connection: client, prefix, skipMetasUpdate: true }));
+    const reference = new Queue('sub.REF', { connection: client, prefix, skipMetasUpdate: true });
     try {
-      const data: DeliveryJobData = { event: { eventId: 'e1', dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: 'o1' } } as never };
-      const opts = { ...deliveryJobOptions(DEFAULT_DELIVERY_JOB_POLICY), jobId: 'e-e1' };
-
-      await writer.ready();
       const transaction = await writer.transaction();
-      await writer.add(transaction, { name: 'orderEnded', jobId: 'e-e1', data, opts, queueNames: ['sub.A', 'sub.B'] });
-      const replies = await transaction.exec();
-      expect(replies).toEqual([
-        [null, 'e-e1'],
-        [null, 'e-e1'],
-      ]);
+      await transaction.add(writer.prepare(set));
+      await transaction.commit();
       await reference.add('orderEnded', data, opts);
 
-      const stored = async (queueName: string): Promise<Record<string, string>> => {
-        const { timestamp: _timestamp, ...fields } = await client.hgetall(`${prefix}:${queueName}:e-e1`);
-        return fields;
-      };
-      const expected = await stored('sub.REF');
-      expect(expected.data).toBe(JSON.stringify(data));
+      const expected = await stored(prefix, 'sub.REF');
+      expect(expected.job.data).toBe(JSON.stringify(data));
       for (const queue of queues) {
-        expect(await stored(queue.name)).toEqual(expected);
+        expect(await stored(prefix, queue.name)).toEqual(expected);
         expect((await queue.getWaiting()).map((job) => job.id)).toEqual(['e-e1']);
       }
+
+      // Again: the job exists, nothing new is queued, and BullMQ records the duplicate as Queue.add does.
+      const again = await writer.transaction();
+      await again.add(writer.prepare(set), ['sub.A']);
+      await again.commit();
+      await reference.add('orderEnded', data, opts);
+      expect(await stored(prefix, 'sub.A')).toEqual(await stored(prefix, 'sub.REF'));
+      expect(await queues[0]!.getWaitingCount()).toBe(1);
+
       expect(await client.keys(`${prefix}:delivery-job-writer*`)).toEqual([]);
     } finally {
       await Promise.all([...queues, reference].map((q) => q.close()));
       await writer.close();
     }
+  });
+
+  it('fails the commit with the error of a job that could not be added', async () => {
+    const prefix = uniquePrefix();
+    const writer = new DeliveryJobWriter(client, prefix);
+    try {
+      // sub.B's wait list is not a list: its add fails inside the EXEC.
+      await client.set(`${prefix}:sub.B:wait`, 'not a list');
+      const transaction = await writer.transaction();
+      await transaction.add(writer.prepare(set));
+      const err = await transaction.commit().catch((e: unknown) => e);
+      expect(String(err)).toMatch(/WRONGTYPE/);
+      expect(err).not.toBeInstanceOf(RedisOutOfStepError);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('takes replies out of step for Redis being unavailable (503, retry), not a bad request', () => {
+    expect(isRedisUnavailable(new RedisOutOfStepError('EXEC answered nil for 2 jobs'))).toBe(true);
   });
 });

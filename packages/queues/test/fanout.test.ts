@@ -4,6 +4,7 @@ import { startRedisCluster, startRedisServer, uniquePrefix, waitUntil, type Test
 import {
   DEFAULT_DELIVERY_JOB_POLICY,
   Fanout,
+  MAX_JOBS_PER_TRANSACTION,
   createRedisConnection,
   deliveryJobId,
   idempotencyBucket,
@@ -151,6 +152,23 @@ describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
     }
   });
 
+  it('writes a request of more than MAX_JOBS_PER_TRANSACTION jobs in several MULTIs, every job once', async () => {
+    const ctx = setup();
+    try {
+      const baseCodes = Array.from({ length: 20 }, (_, i) => `BIG${i}`);
+      const items = Array.from({ length: Math.floor(MAX_JOBS_PER_TRANSACTION / 20) + 1 }, (_, i) => item(`big-${i}`, baseCodes));
+      const execsBefore = state.topology.cluster ? 0 : await execCalls(state.reader);
+      const results = await ctx.fanout.publish(items);
+      expect(results.every((r) => !r.duplicate && r.queuedFor === 20)).toBe(true);
+      const expected = items.map((it) => it.event.eventId).sort();
+      for (const baseCode of baseCodes) expect(await ctx.waiting(baseCode)).toEqual(expected);
+      // A single node: 2,020 jobs in two transactions (a cluster writes one per queue anyway).
+      if (!state.topology.cluster) expect((await execCalls(state.reader)) - execsBefore).toBe(2);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('completes a claim left pending by a crash: the retry fills the missing queues without duplicating the written ones', async () => {
     const ctx = setup();
     try {
@@ -215,3 +233,9 @@ describe('Fanout on a Redis Cluster when a master dies', () => {
     // A restarted master rejoins in seconds on a quiet machine, much later on a busy one (the wait above allows 60 s).
   }, 90_000);
 });
+
+/** How many EXECs Redis has run (INFO commandstats). */
+async function execCalls(client: RedisClient): Promise<number> {
+  const info = await client.info('commandstats');
+  return Number(/cmdstat_exec:calls=(\d+)/.exec(info)?.[1] ?? 0);
+}

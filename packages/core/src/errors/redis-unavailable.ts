@@ -17,6 +17,8 @@ const UNAVAILABLE = [
   /Too many Cluster redirections/,
   /Failed to refresh slots cache/,
   /Cluster isn't ready/,
+  // A link whose replies no longer match its commands (RedisOutOfStepError in @orderbus/queues).
+  /^Redis answered out of step/,
 ];
 
 /** Whether an error means "Redis could not be reached or could not take the write". */
