@@ -1,9 +1,8 @@
 import { Job } from 'bullmq';
 import { OrderbusError, eventFamilyOf, eventTypeOf, isDomainEvent } from '@orderbus/core';
 import { resultClassOfMessage } from '@orderbus/delivery';
-import { deliveryJobId, wakeChannel, type DeliveryJobData } from '@orderbus/queues';
+import { deliveryJobId, wakeChannel, type DeliveryJobData, type SubscriptionQueueHandles } from '@orderbus/queues';
 import { READ_FAILED_PAGE } from './lua/attempt-scripts';
-import type { QueueHandles } from './queue-handles';
 
 /** An event that used up its schedule, or failed for good, at one subscription. */
 export interface DeadLetter {
@@ -40,7 +39,7 @@ const REPLAY_BATCH = 200;
  * dispatcher woken) or discarded.
  */
 export class DeadLetters {
-  constructor(private readonly queues: QueueHandles) {}
+  constructor(private readonly queues: SubscriptionQueueHandles) {}
 
   /** A page of dead letters, newest failure first; `after` is the `next` of the previous page. */
   async list(baseCode: string, page: { limit: number; after?: string }): Promise<DeadLetterPage> {

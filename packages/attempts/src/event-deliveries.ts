@@ -1,7 +1,6 @@
-import { deliveryJobId, subscriptionQueueName } from '@orderbus/queues';
+import { deliveryJobId, subscriptionQueueName, type SubscriptionQueueHandles } from '@orderbus/queues';
 import type { AttemptHistory } from './attempt-history';
 import type { AttemptRecord } from './attempt-record';
-import type { QueueHandles } from './queue-handles';
 
 /**
  * Where an event stands at one subscription. `delivered` and `dead` are
@@ -28,7 +27,7 @@ export interface EventDeliveries {
  * subscription (each on the subscription's own slot), then the job state of
  * the few that hold the event.
  */
-export async function eventDeliveries(queues: QueueHandles, history: AttemptHistory, baseCodes: readonly string[], eventId: string): Promise<EventDeliveries> {
+export async function eventDeliveries(queues: SubscriptionQueueHandles, history: AttemptHistory, baseCodes: readonly string[], eventId: string): Promise<EventDeliveries> {
   const jobId = deliveryJobId(eventId);
   const found = await Promise.all(
     baseCodes.map(async (baseCode) => {

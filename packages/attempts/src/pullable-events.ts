@@ -1,7 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { OrderbusEvent } from '@orderbus/core';
-import { deliveryJobId, subscriptionQueueName, type DeliveryJobData } from '@orderbus/queues';
-import type { QueueHandles } from './queue-handles';
+import { deliveryJobId, subscriptionQueueName, type DeliveryJobData, type SubscriptionQueueHandles } from '@orderbus/queues';
 
 /**
  * The events a thin subscription was notified of, kept so that it can pull
@@ -39,7 +38,7 @@ export class PullableEvents {
  * the subscription was never queued the event (or both have expired): a
  * subscription reads only its own events.
  */
-export async function eventOfSubscription(queues: QueueHandles, pullable: PullableEvents, baseCode: string, eventId: string): Promise<OrderbusEvent | undefined> {
+export async function eventOfSubscription(queues: SubscriptionQueueHandles, pullable: PullableEvents, baseCode: string, eventId: string): Promise<OrderbusEvent | undefined> {
   const job = await queues.of(baseCode).getJob(deliveryJobId(eventId));
   if (job) return (job.data as DeliveryJobData).event;
   return pullable.get(baseCode, eventId);

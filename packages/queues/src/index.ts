@@ -9,3 +9,4 @@ export * from './lua-script';
 export * from './delivery-job-writer';
 export * from './redis-out-of-step-error';
 export * from './cluster-link-reset';
+export * from './subscription-queue-handles';

@@ -1,6 +1,5 @@
-import { Queue } from 'bullmq';
-import type { Cluster, Redis } from 'ioredis';
-import { subscriptionQueueName } from '@orderbus/queues';
+import type { Queue } from 'bullmq';
+import type { RedisClient, SubscriptionQueueHandles } from '@orderbus/queues';
 
 /** What `GET /v1/subscriptions/:baseCode/queue` answers: the state of a subscription's queue. */
 export interface QueueStats {
@@ -21,39 +20,27 @@ export interface QueueStats {
 }
 
 /**
- * The admin's handles on subscription queues, one BullMQ `Queue` per
- * baseCode, created on first use and kept (they share the admin's
- * connection, so a handle costs no connection).
+ * The admin's view of subscription queues: their state (`stats`), on the
+ * process's one set of queue handles.
  */
 export class SubscriptionQueues {
-  private readonly queues = new Map<string, Queue>();
+  constructor(readonly handles: SubscriptionQueueHandles) {}
 
-  constructor(
-    readonly redis: Redis | Cluster,
-    private readonly prefix: string,
-  ) {}
+  get redis(): RedisClient {
+    return this.handles.redis;
+  }
 
   of(baseCode: string): Queue {
-    let queue = this.queues.get(baseCode);
-    if (!queue) {
-      queue = new Queue(subscriptionQueueName(baseCode), { connection: this.redis as Redis, prefix: this.prefix });
-      // Errors reach the caller of each command; the emitter must not crash the process.
-      queue.on('error', () => undefined);
-      this.queues.set(baseCode, queue);
-    }
-    return queue;
+    return this.handles.of(baseCode);
   }
 
   /** Closes the handles of baseCodes not in `keep` (deleted subscriptions). */
   async retain(keep: ReadonlySet<string>): Promise<void> {
-    const gone = [...this.queues.keys()].filter((b) => !keep.has(b));
-    await Promise.all(gone.map((b) => this.forget(b)));
+    await this.handles.retain(keep);
   }
 
   async forget(baseCode: string): Promise<void> {
-    const queue = this.queues.get(baseCode);
-    this.queues.delete(baseCode);
-    await queue?.close().catch(() => undefined);
+    await this.handles.forget(baseCode);
   }
 
   async stats(baseCode: string, now = Date.now()): Promise<QueueStats> {
@@ -77,6 +64,6 @@ export class SubscriptionQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.keys()].map((b) => this.forget(b)));
+    await this.handles.close();
   }
 }

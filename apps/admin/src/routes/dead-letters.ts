@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { Cluster, Redis } from 'ioredis';
-import { DeadLetters, QueueHandles } from '@orderbus/attempts';
+import { DeadLetters } from '@orderbus/attempts';
+import type { SubscriptionQueueHandles } from '@orderbus/queues';
 import { OrderbusError } from '@orderbus/core';
 import type { SubscriptionStore } from '@orderbus/registry';
 import { pathParam } from '@orderbus/http';
@@ -9,8 +9,7 @@ import { pageQuery } from '../pagination';
 
 export interface DeadLetterRoutesDeps {
   store: SubscriptionStore;
-  redis: Redis | Cluster;
-  prefix: string;
+  handles: SubscriptionQueueHandles;
 }
 
 /**
@@ -19,7 +18,7 @@ export interface DeadLetterRoutesDeps {
  */
 export function deadLetterRoutes(deps: DeadLetterRoutesDeps): Router {
   const router = Router();
-  const deadLetters = new DeadLetters(new QueueHandles(deps.redis, deps.prefix));
+  const deadLetters = new DeadLetters(deps.handles);
 
   router.get('/:baseCode/dead-letters', async (req, res) => {
     const baseCode = pathParam(req, 'baseCode');

@@ -3,7 +3,6 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   AttemptHistory,
   PullableEvents,
-  QueueHandles,
   ReceiverFeedback,
   eventDeliveries,
   eventOfSubscription,
@@ -11,7 +10,7 @@ import {
   parseReceiverErrorReport,
   type FeedbackRecord,
 } from '@orderbus/attempts';
-import { deliveryJobId, type DeliveryJobData } from '@orderbus/queues';
+import { deliveryJobId, type DeliveryJobData, type SubscriptionQueueHandles } from '@orderbus/queues';
 import type { WorkOrderIndex } from '@orderbus/ingest';
 import { pageQuery } from '../pagination';
 import { OrderbusError, eventFamilyOf, eventTypeOf, type OrderbusEvent } from '@orderbus/core';
@@ -26,6 +25,8 @@ export interface EventRoutesDeps {
   store: SubscriptionStore;
   redis: Redis | Cluster;
   prefix: string;
+  /** The process's subscription queue handles. */
+  handles: SubscriptionQueueHandles;
   /** Events by work order (written by the producer). */
   workOrders: WorkOrderIndex;
   /** Counts receivers' error reports in health and mails the contact (throttled); without it reports are only stored. */
@@ -45,7 +46,7 @@ export interface EventRoutesDeps {
  */
 export function eventRoutes(deps: EventRoutesDeps): Router {
   const router = Router();
-  const queues = new QueueHandles(deps.redis, deps.prefix);
+  const queues = deps.handles;
   // Only reads here: the retention numbers matter to the worker that writes.
   const history = new AttemptHistory(deps.redis, deps.prefix, DEFAULT_DELIVERY_POLICY.retention);
   const pullable = new PullableEvents(deps.redis, deps.prefix);
