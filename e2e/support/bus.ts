@@ -52,6 +52,8 @@ export interface TestBus {
   workerOwnership(baseCodes: string[]): Promise<Map<string, string>>;
   /** Waits until the worker serves exactly these subscriptions. */
   waitForWorkers(baseCodes: string[]): Promise<void>;
+  /** The warnings the bus logged (the log is otherwise silent), oldest first. */
+  warnings(): ReadonlyArray<{ message: string; meta: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,13 @@ export async function startBus(options: BusOptions = {}): Promise<TestBus> {
   const redis = options.redis ?? (await startRedisServer());
   const prefix = uniquePrefix();
   const logger = createLogger({ service: 'test', silent: true });
+  // Silent, but a test may ask what the bus warned about (e.g. deliveries recovered after a lost lock).
+  const warnings: Array<{ message: string; meta: Record<string, unknown> }> = [];
+  const warn = logger.warn.bind(logger) as (message: string, meta?: Record<string, unknown>) => unknown;
+  (logger as unknown as { warn: (message: string, meta?: Record<string, unknown>) => unknown }).warn = (message, meta) => {
+    warnings.push({ message, meta: meta ?? {} });
+    return warn(message, meta);
+  };
   const env = {
     ORDERBUS_REDIS_URL: redis.url,
     ORDERBUS_PREFIX: prefix,
@@ -107,6 +116,7 @@ export async function startBus(options: BusOptions = {}): Promise<TestBus> {
   };
 
   const bus: TestBus = {
+    warnings: () => warnings,
     redis,
     prefix,
     producerUrl,
