@@ -13,7 +13,6 @@ import { mountConsole } from './console';
 import { DEFAULT_CONSOLE_DIR } from './console/static';
 import { registerAdminGauges } from './metrics/admin-gauges';
 import { SubscriptionQueues } from './queues/subscription-queues';
-import { SubscriptionQueueHandles } from '@orderbus/queues';
 import { auditRoutes } from './routes/audit';
 import { queueRoutes } from './routes/queues';
 import { statsRoutes } from './routes/stats';
@@ -54,8 +53,7 @@ export function createAdminApp(deps: AdminAppDeps): Express {
     ...(deps.checkBrokerUrl ? { checkBrokerUrl: deps.checkBrokerUrl } : {}),
   });
   // One set of queue handles for every route of the admin.
-  const handles = new SubscriptionQueueHandles(deps.redis, deps.prefix);
-  const queues = new SubscriptionQueues(handles);
+  const queues = new SubscriptionQueues(deps.redis, deps.prefix);
   const auditLog = new AuditLog(deps.redis, deps.prefix, deps.auditMaxEntries ?? 10_000);
   registerAdminGauges(deps.metrics.registry, { store: registry, queues, logger: deps.logger });
   mountConsole(app, { store: registry, queues, adminTokens: deps.adminTokens, consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR });
@@ -79,7 +77,7 @@ export function createAdminApp(deps: AdminAppDeps): Express {
   api.use('/subscriptions', lifecycleRoutes({ store: registry, ...deps.lifecycle }));
   api.use('/subscriptions', queueRoutes({ store: registry, queues, redis: deps.redis, prefix: deps.prefix }));
   api.use('/subscriptions', attemptRoutes({ store: registry, redis: deps.redis, prefix: deps.prefix }));
-  api.use('/subscriptions', deadLetterRoutes({ store: registry, handles }));
+  api.use('/subscriptions', deadLetterRoutes({ store: registry, handles: queues }));
   api.use('/subscriptions', signingSecretRoutes({ store: registry }));
   api.use('/subscriptions', feedbackRoutes({ store: registry, redis: deps.redis, prefix: deps.prefix }));
   api.use(
@@ -88,7 +86,7 @@ export function createAdminApp(deps: AdminAppDeps): Express {
       store: registry,
       redis: deps.redis,
       prefix: deps.prefix,
-      handles,
+      handles: queues,
       workOrders: new WorkOrderIndex(deps.redis, deps.prefix),
       receiverErrors: deps.lifecycle.receiverErrors,
       metrics: deps.metrics,

@@ -66,9 +66,12 @@ export class DeliveryJobWriter {
     const expected: string[] = [];
     return {
       add: async (job, queueNames = job.queueNames) => {
-        // Each add is put on the MULTI synchronously; awaiting only surfaces an error in building it.
-        await Promise.all(queueNames.map((queueName) => backend.addJobToTransaction(multi, job.json, job.jobId, {}, this.keysOf(queueName))));
-        for (let i = 0; i < queueNames.length; i++) expected.push(job.jobId);
+        // Each add is put on the MULTI synchronously, its expected reply with it; awaiting only surfaces an error in building it.
+        const added = queueNames.map((queueName) => {
+          expected.push(job.jobId);
+          return backend.addJobToTransaction(multi, job.json, job.jobId, {}, this.keysOf(queueName));
+        });
+        await Promise.all(added);
       },
       commit: async () => {
         const replies = await multi.exec();

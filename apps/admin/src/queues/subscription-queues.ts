@@ -1,5 +1,4 @@
-import type { Queue } from 'bullmq';
-import type { RedisClient, SubscriptionQueueHandles } from '@orderbus/queues';
+import { SubscriptionQueueHandles } from '@orderbus/queues';
 
 /** What `GET /v1/subscriptions/:baseCode/queue` answers: the state of a subscription's queue. */
 export interface QueueStats {
@@ -20,29 +19,10 @@ export interface QueueStats {
 }
 
 /**
- * The admin's view of subscription queues: their state (`stats`), on the
- * process's one set of queue handles.
+ * The process's subscription queue handles, with what the admin reads of a
+ * queue's state (`stats`). The admin's routes share this one set.
  */
-export class SubscriptionQueues {
-  constructor(readonly handles: SubscriptionQueueHandles) {}
-
-  get redis(): RedisClient {
-    return this.handles.redis;
-  }
-
-  of(baseCode: string): Queue {
-    return this.handles.of(baseCode);
-  }
-
-  /** Closes the handles of baseCodes not in `keep` (deleted subscriptions). */
-  async retain(keep: ReadonlySet<string>): Promise<void> {
-    await this.handles.retain(keep);
-  }
-
-  async forget(baseCode: string): Promise<void> {
-    await this.handles.forget(baseCode);
-  }
-
+export class SubscriptionQueues extends SubscriptionQueueHandles {
   async stats(baseCode: string, now = Date.now()): Promise<QueueStats> {
     const queue = this.of(baseCode);
     const [counts, paused, oldest] = await Promise.all([
@@ -61,9 +41,5 @@ export class SubscriptionQueues {
       paused,
       oldestWaitingAgeMs: oldestAt ? Math.max(0, now - oldestAt) : 0,
     };
-  }
-
-  async close(): Promise<void> {
-    await this.handles.close();
   }
 }
