@@ -1,6 +1,7 @@
 /**
  * A/B of two configurations of orderbus on a noisy machine:
  * `node bench/dist/ab.js --b NODE_OPTIONS=--max-semi-space-size=32 [--a K=V,...] [--rounds 6] [--events 1000] [--subs 10]`
+ * `node bench/dist/ab.js --a-root /path/to/other/checkout` (A runs that checkout's built apps: code vs code)
  *
  * Starts two stacks side by side (each its own redis-server, producer and
  * worker; variant B's processes get the extra environment), then runs the
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   };
   const envA = parseEnv(opt('a'));
   const envB = parseEnv(opt('b'));
+  const rootA = opt('a-root');
+  const rootB = opt('b-root');
   const rounds = Number(opt('rounds') ?? 6);
   const events = Number(opt('events') ?? 1000);
   const subs = Number(opt('subs') ?? 10);
@@ -56,8 +59,8 @@ async function main(): Promise<void> {
   const stacks: Record<'A' | 'B', Stack | undefined> = { A: undefined, B: undefined };
   const runs: Record<'A' | 'B', DeliveryRun[]> = { A: [], B: [] };
   try {
-    stacks.A = await startStack({ label: 'ab-A', runDir, receiver, subscriptions: subs, logLevel: 'info', env: envA });
-    stacks.B = await startStack({ label: 'ab-B', runDir, receiver, subscriptions: subs, logLevel: 'info', env: envB });
+    stacks.A = await startStack({ label: 'ab-A', runDir, receiver, subscriptions: subs, logLevel: 'info', env: envA, ...(rootA ? { root: rootA } : {}) });
+    stacks.B = await startStack({ label: 'ab-B', runDir, receiver, subscriptions: subs, logLevel: 'info', env: envB, ...(rootB ? { root: rootB } : {}) });
     await stacks.A.startWorker();
     await stacks.B.startWorker();
     // One untimed round each warms the JIT and the connections.
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     ['redis CPU µs/delivery', (r) => r.cpuUsPerDelivery.redis ?? 0],
     ['total CPU µs/delivery', (r) => (r.cpuUsPerDelivery.worker ?? 0) + (r.cpuUsPerDelivery.producer ?? 0) + (r.cpuUsPerDelivery.redis ?? 0)],
   ];
-  const lines = [`A: ${JSON.stringify(envA)}  B: ${JSON.stringify(envB)}  ${rounds} rounds of ${events} events × ${subs} subs`, '| measure | A (median) | B (median) | B/A (median of paired rounds) |', '|---|---:|---:|---:|'];
+  const lines = [`A: ${rootA ?? 'this checkout'} ${JSON.stringify(envA)}  B: ${rootB ?? 'this checkout'} ${JSON.stringify(envB)}  ${rounds} rounds of ${events} events × ${subs} subs`, '| measure | A (median) | B (median) | B/A (median of paired rounds) |', '|---|---:|---:|---:|'];
   for (const [name, get] of metrics) {
     const a = runs.A.map(get);
     const b = runs.B.map(get);

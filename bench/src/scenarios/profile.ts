@@ -91,7 +91,7 @@ export async function profile(ctx: RunContext): Promise<ScenarioResult> {
     .filter((m) => m.connection !== '(inside scripts)')
     .map((m) => ({ ...m, perEvent: round(m.calls / config.monitorEvents, 3), perDelivery: round(m.calls / deliveries, 3) }));
   const insideScripts = monitored.filter((m) => m.connection === '(inside scripts)').map((m) => ({ command: m.command, perDelivery: round(m.calls / deliveries, 2) }));
-  const sum = (match: (m: MonitorCount) => boolean): number => monitored.filter(match).reduce((s, m) => s + m.calls, 0);
+  const sum = (match: (m: MonitorCount) => boolean): number => monitored.filter((m) => !m.withinBatch && match(m)).reduce((s, m) => s + m.calls, 0);
   const workerCalls = sum((m) => m.connection.startsWith('orderbus-worker') || m.connection.startsWith('orderbus-dispatcher'));
   const producerCalls = sum((m) => m.connection.startsWith('orderbus-producer'));
 

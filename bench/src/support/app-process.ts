@@ -23,6 +23,8 @@ export interface StartAppOptions {
   logFile: string;
   /** Write a V8 CPU profile (node --cpu-prof) into this folder when the process exits. */
   cpuProfDir?: string;
+  /** The checkout whose built apps to run (default: this one); `ab --b-root` compares two checkouts. */
+  root?: string;
 }
 
 /** An app running as its own process: the built dist, as `npm run up` and the containers run it. */
@@ -42,7 +44,7 @@ export interface AppProcess {
  * environment on a free loopback port, and waits for `/healthz`.
  */
 export async function startApp(name: AppName, env: Record<string, string>, options: StartAppOptions): Promise<AppProcess> {
-  const main = appMain(name);
+  const main = appMain(name, options.root);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run bench\` (it builds the apps first)`);
   const port = await freePort();
   mkdirSync(dirname(options.logFile), { recursive: true });

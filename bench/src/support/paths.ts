@@ -17,8 +17,8 @@ export const ROOT = findRoot(__dirname);
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 /** The built entry point of an app (`npm run bench` builds it first). */
-export function appMain(name: string): string {
-  return join(ROOT, 'apps', name, 'dist', 'main.js');
+export function appMain(name: string, root: string = ROOT): string {
+  return join(root, 'apps', name, 'dist', 'main.js');
 }
 
 /** A compiled script of the bench itself (dist/<relative>). */

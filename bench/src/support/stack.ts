@@ -29,6 +29,8 @@ export interface StackOptions {
   logLevel: string;
   /** Extra ORDERBUS_* variables. */
   env?: Record<string, string>;
+  /** The checkout whose built apps to run (default: this one). */
+  root?: string;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   unregister = onInterrupt(cleanup);
   try {
-    const admin = await startApp('admin', env, { logFile: join(logs, `${options.label}-admin.log`) });
+    const admin = await startApp('admin', env, { logFile: join(logs, `${options.label}-admin.log`), ...(options.root ? { root: options.root } : {}) });
     started.push(admin);
     const baseCodes = Array.from({ length: options.subscriptions }, (_, i) => baseCodeOf(i + 1));
     await registerSubscriptions(admin.url, baseCodes, options.receiver, options.ordering ?? true);
@@ -97,6 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const producer = await startApp('producer', env, {
       logFile: join(logs, `${options.label}-producer.log`),
+      ...(options.root ? { root: options.root } : {}),
       ...(profiles ? { cpuProfDir: profiles } : {}),
     });
     started.push(producer);
@@ -113,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       async startWorker() {
         const worker = await startApp('worker', env, {
           logFile: join(logs, `${options.label}-worker.log`),
+          ...(options.root ? { root: options.root } : {}),
           ...(profiles ? { cpuProfDir: profiles } : {}),
         });
         started.push(worker);

@@ -3,7 +3,7 @@ import type { RetentionPolicy } from '@orderbus/delivery';
 import { attemptKeys } from './attempt-keys';
 import type { AttemptRecord } from './attempt-record';
 import { READ_RECENT_ATTEMPTS, RECORD_ATTEMPT } from './lua/attempt-scripts';
-import { LuaScript } from '@orderbus/queues';
+import { LuaScript, ScriptBatcher } from '@orderbus/queues';
 
 const recordAttempt = new LuaScript(RECORD_ATTEMPT);
 
@@ -29,8 +29,9 @@ export class AttemptHistory {
   /** Stores one attempt; returns its seq. */
   async record(baseCode: string, record: Omit<AttemptRecord, 'seq'>): Promise<number> {
     const keys = attemptKeys(this.prefix, baseCode);
-    const seq = await recordAttempt.run(
-      this.redis,
+    // Batched with the other bookkeeping scripts of this turn (one EVALSHA for many deliveries).
+    const seq = await ScriptBatcher.of(this.redis).run(
+      recordAttempt,
       [keys.seq, keys.recent, keys.event(record.eventId)],
       [
         JSON.stringify(record),

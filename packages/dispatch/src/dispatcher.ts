@@ -4,8 +4,8 @@ import type { Logger } from '@orderbus/observability';
 import { registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
 import { duplicateConnection, isCluster, LuaScript, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
 import { DeliveryFailure, type AttemptObserver, type AttemptReport, type DeliveryHandler, type DeliveryOutcome } from './delivery-handler';
-import { SubscriptionQueue, type ClaimSettings } from './subscription-queue';
-import { OrderGate } from './order-gate';
+import { SubscriptionQueue, type Claim, type ClaimSettings } from './subscription-queue';
+import { OrderGate, type GateVerdict } from './order-gate';
 import { WorkerMembership } from './worker-membership';
 import { PEEK_QUEUES } from './lua/peek-queues';
 
@@ -39,6 +39,13 @@ export interface DispatcherOptions extends ClaimSettings {
   maxParkMs: number;
 }
 
+/** A claim, and for a job of a work order, its gate entry (queued in claim order). */
+interface ClaimInLine {
+  claim: Claim;
+  orderKey?: string;
+  verdict?: Promise<GateVerdict>;
+}
+
 /** The dispatcher's state for one served subscription. */
 interface Served {
   queue: SubscriptionQueue;
@@ -53,6 +60,13 @@ interface Served {
   /** The queue may hold claimable jobs (set by wake-ups, cleared when a claim comes back empty). */
   hasWork: boolean;
   claiming: boolean;
+  /**
+   * The tail of the queue's claims. Every claim (the pump's, and a completion
+   * that claims the next job) runs after the one before it, together with the
+   * gate entry of what it claimed: so places in an order's line follow claim
+   * order, which is the queue's FIFO order.
+   */
+  claims: Promise<unknown>;
   retiring: boolean;
   dueTimer?: NodeJS.Timeout;
   dueAt?: number;
@@ -224,23 +238,10 @@ export class Dispatcher {
           this.starved.add(baseCode);
           break;
         }
-        const token = `${this.processTag}:${++this.tokenCounter}`;
-        const claim = await served.queue.claim(token);
-        if (!claim.job) {
-          served.hasWork = false;
-          if (claim.nextDueAt) this.scheduleDue(baseCode, served, claim.nextDueAt);
-          break;
-        }
-        // The gate runs before the next claim: claims, and so places in an order's line, follow acceptance order.
-        const orderKey = this.orderKeyOf(baseCode, claim.job);
-        if (orderKey !== undefined) {
-          const verdict = await this.gate.enter(baseCode, orderKey, claim.job.id!);
-          if (!verdict.go) {
-            await this.park(baseCode, served, claim.job, token, orderKey, verdict.headDueAt);
-            continue;
-          }
-        }
-        this.startDelivery(baseCode, served, claim.job, token);
+        const token = this.newToken();
+        const admitted = await this.admit(baseCode, served, await this.claimInTurn(baseCode, served, () => served.queue.claim(token)), token);
+        if (admitted === 'empty') break;
+        if (admitted !== 'parked') this.startDelivery(baseCode, served, admitted, token);
       }
     } catch (err) {
       // Redis is down or stalled: try again shortly (the connection reconnects by itself).
@@ -251,22 +252,82 @@ export class Dispatcher {
     }
   }
 
-  private startDelivery(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): void {
-    const jobId = job.id!;
-    served.inFlight.set(jobId, token);
-    served.locks.set(jobId, token);
-    this.inFlightTotal += 1;
-    void this.deliver(baseCode, served, job, token)
-      .catch((err: unknown) => this.options.logger.error('delivery bookkeeping failed', { baseCode, jobId, err: errorMessage(err) }))
-      .finally(() => {
-        served.inFlight.delete(jobId);
-        served.locks.delete(jobId);
-        this.inFlightTotal -= 1;
-        this.afterDelivery(baseCode, served);
-      });
+  private newToken(): string {
+    return `${this.processTag}:${++this.tokenCounter}`;
   }
 
-  private afterDelivery(baseCode: string, served: Served): void {
+  /**
+   * Sends a claim once every earlier claim of the queue has come back and the
+   * gate entry of what it claimed is queued (see `Served.claims`). The turn
+   * ends when the entry is queued, not answered: entries run in the order
+   * they are queued (one script batch after the other on one connection), so
+   * lines follow claim order while the next claim is already on its way.
+   */
+  private claimInTurn(baseCode: string, served: Served, claim: () => Promise<Claim>): Promise<ClaimInLine> {
+    const inLine = async (): Promise<ClaimInLine> => {
+      const claimed = await claim();
+      const orderKey = claimed.job ? this.orderKeyOf(baseCode, claimed.job) : undefined;
+      if (!claimed.job || orderKey === undefined) return { claim: claimed };
+      return { claim: claimed, orderKey, verdict: this.gate.enter(baseCode, orderKey, claimed.job.id!) };
+    };
+    const turn = served.claims.then(inLine, inLine);
+    // A failed claim or entry ends the turn too; its caller sees the error.
+    served.claims = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * What to do with a claim: nothing left ('empty', and when the next delayed
+   * job is due), wait behind an earlier event of its order ('parked'), or the
+   * job to deliver now.
+   */
+  private async admit(baseCode: string, served: Served, { claim, orderKey, verdict }: ClaimInLine, token: string): Promise<Job<DeliveryJobData> | 'empty' | 'parked'> {
+    if (!claim.job) {
+      served.hasWork = false;
+      if (claim.nextDueAt) this.scheduleDue(baseCode, served, claim.nextDueAt);
+      return 'empty';
+    }
+    if (verdict && orderKey !== undefined) {
+      const gate = await verdict;
+      if (!gate.go) {
+        await this.park(baseCode, served, claim.job, token, orderKey, gate.headDueAt);
+        return 'parked';
+      }
+    }
+    return claim.job;
+  }
+
+  /** Takes a slot and delivers the job, then each job its completion claimed, in the same slot. */
+  private startDelivery(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): void {
+    this.inFlightTotal += 1;
+    void this.runSlot(baseCode, served, job, token);
+  }
+
+  private async runSlot(baseCode: string, served: Served, first: Job<DeliveryJobData>, token: string): Promise<void> {
+    let job: Job<DeliveryJobData> | undefined = first;
+    let queueEmpty = false;
+    while (job) {
+      const jobId = job.id!;
+      served.inFlight.set(jobId, token);
+      served.locks.set(jobId, token);
+      let next: Job<DeliveryJobData> | 'empty' | undefined;
+      try {
+        next = await this.deliver(baseCode, served, job, token);
+      } catch (err) {
+        this.options.logger.error('delivery bookkeeping failed', { baseCode, jobId, err: errorMessage(err) });
+      } finally {
+        served.inFlight.delete(jobId);
+        served.locks.delete(jobId);
+      }
+      queueEmpty = next === 'empty';
+      job = typeof next === 'string' ? undefined : next;
+    }
+    this.inFlightTotal -= 1;
+    this.afterDelivery(baseCode, served, queueEmpty);
+  }
+
+  /** A slot is free: claim again, unless the slot's last claim just found the queue empty (a wake-up since then sets hasWork anyway). */
+  private afterDelivery(baseCode: string, served: Served, queueEmpty: boolean): void {
     if (this.closing) {
       if (this.inFlightTotal === 0) this.drained?.();
       return;
@@ -275,7 +336,7 @@ export class Dispatcher {
       if (served.inFlight.size === 0) void this.retire(baseCode, served);
       return;
     }
-    served.hasWork = true;
+    if (!queueEmpty) served.hasWork = true;
     void this.pump(baseCode, served);
     for (const other of [...this.starved]) {
       if (this.inFlightTotal >= this.options.maxInFlight) break;
@@ -285,13 +346,18 @@ export class Dispatcher {
     }
   }
 
-  private async deliver(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): Promise<void> {
+  /**
+   * Delivers one job and records the attempt; returns the next job to deliver
+   * in this slot if its completion claimed one, 'empty' if that claim found
+   * the queue empty.
+   */
+  private async deliver(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
     const subscription = await this.subscriptionOf(baseCode);
     if (!subscription || subscription.status !== 'enabled') {
       // Turned off after the claim: put the job back untouched (no attempt counted).
       await job.moveToDelayed(Date.now() + this.options.sweepIntervalMs, token);
       served.locks.delete(job.id!);
-      return;
+      return undefined;
     }
     const attemptNumber = job.attemptsMade + 1;
     const startedAt = Date.now();
@@ -307,11 +373,10 @@ export class Dispatcher {
       };
     }
     if (outcome.kind === 'delivered') {
-      await job.moveToCompleted({ deliveredAt: Date.now(), attempts: attemptNumber }, token, false);
-      served.locks.delete(job.id!);
-      // Independent of each other: sent together (one pipeline with auto-pipelining).
+      const next = await this.complete(baseCode, served, job, token, { deliveredAt: Date.now(), attempts: attemptNumber });
+      // Independent of each other: sent together (one script batch).
       await Promise.all([this.leaveOrderLine(baseCode, job, false), this.report({ subscription, job, attemptNumber, outcome, deadLettered: false })]);
-      return;
+      return next;
     }
     const deadLettered = outcome.final === true || attemptNumber >= (job.opts.attempts ?? 1);
     const error = outcome.final ? new UnrecoverableError(outcome.error.message) : new DeliveryFailure(outcome.error.message, outcome.retryAfterMs);
@@ -323,6 +388,28 @@ export class Dispatcher {
       deadLettered ? this.leaveOrderLine(baseCode, job, true) : undefined,
       this.report({ subscription, job, attemptNumber, outcome, deadLettered, ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) }),
     ]);
+    return undefined;
+  }
+
+  /**
+   * Completes a delivered job. While the queue has work and no other
+   * subscription waits for a slot, the completion also claims the next job
+   * (in the claims' turn, with its gate entry) and the slot goes on with it.
+   */
+  private async complete(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string, result: object): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
+    const claimNext = served.hasWork && !this.closing && !served.retiring && this.starved.size === 0;
+    if (!claimNext) {
+      await served.queue.complete(job, result, token, false);
+      served.locks.delete(job.id!);
+      return undefined;
+    }
+    const inLine = await this.claimInTurn(baseCode, served, async () => {
+      const claim = await served.queue.complete(job, result, token, true);
+      served.locks.delete(job.id!);
+      return claim;
+    });
+    const admitted = await this.admit(baseCode, served, inLine, token);
+    return admitted === 'parked' ? undefined : admitted;
   }
 
   /** Tells every observer at once: they keep separate records, and their Redis commands then share a round trip. */
@@ -457,7 +544,7 @@ export class Dispatcher {
       if (existing) continue; // still retiring; picked up by the next sync
       const queue = new SubscriptionQueue(baseCode, this.options.connection, this.options.prefix, this.options);
       // Not claiming until the jobs left active by a previous owner keep their place in their orders' lines.
-      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: true, retiring: false };
+      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: true, claims: Promise.resolve(), retiring: false };
       this.served.set(baseCode, served);
       this.options.logger.info('serving subscription', { baseCode });
       void this.adoptActiveJobs(baseCode, served);

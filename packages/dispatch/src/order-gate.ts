@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '@orderbus/queues';
-import { LuaScript, subscriptionQueueName } from '@orderbus/queues';
+import { LuaScript, ScriptBatcher, subscriptionQueueName } from '@orderbus/queues';
 import { ADOPT_INTO_ORDER_LINE, ENTER_ORDER_LINE, LEAVE_ORDER_LINE } from './lua/order-gate';
 
 const enterLine = new LuaScript(ENTER_ORDER_LINE);
@@ -18,14 +18,19 @@ export type GateVerdict = { go: true } | { go: false; head: string; headDueAt?: 
  * when nothing of the order is pending.
  */
 export class OrderGate {
+  /** Entering and leaving lines run in the connection's script batches: one EVALSHA per turn for many deliveries. */
+  private readonly batch: ScriptBatcher;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.batch = ScriptBatcher.of(redis);
+  }
 
   async enter(baseCode: string, orderKey: string, jobId: string): Promise<GateVerdict> {
     const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
-    const reply = (await enterLine.run(this.redis, [this.lineKey(baseCode, orderKey), `${queue}:delayed`], [jobId, `${queue}:`])) as [
+    const reply = (await this.batch.run(enterLine, [this.lineKey(baseCode, orderKey), `${queue}:delayed`], [jobId, `${queue}:`])) as [
       number,
       string?,
       number?,
@@ -37,7 +42,7 @@ export class OrderGate {
 
   /** Removes a finished job from its line; returns the new head and the ids behind it. */
   async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; behind: string[] }> {
-    const [next, ...rest] = (await leaveLine.run(this.redis, [this.lineKey(baseCode, orderKey)], [jobId])) as string[];
+    const [next, ...rest] = (await this.batch.run(leaveLine, [this.lineKey(baseCode, orderKey)], [jobId])) as string[];
     return next ? { next, behind: [next, ...rest] } : { behind: [] };
   }
 

@@ -47,13 +47,28 @@ export class SubscriptionQueue {
 
   /** Moves the next waiting job to active under `token` (promoting due delayed jobs first). */
   async claim(token: string): Promise<Claim> {
-    const [jobData, id, , delayUntil] = (await this.queue.backend.moveToActive(token)) as [unknown, string | undefined, number, number];
+    return this.claimOf(await this.queue.backend.moveToActive(token), token);
+  }
+
+  /**
+   * Moves a delivered job to completed. With `claimNext`, the same script
+   * also claims the next waiting job under the same token, as a BullMQ
+   * Worker does: one command instead of two per delivery under load.
+   */
+  async complete(job: Job<DeliveryJobData>, returnValue: unknown, token: string, claimNext: boolean): Promise<Claim> {
+    const next = await job.moveToCompleted(returnValue, token, claimNext);
+    return claimNext ? this.claimOf(next, token) : { job: undefined };
+  }
+
+  /** Reads a claim script's reply: [job data, id, rate-limit wait, next delayed job's due time]. */
+  private claimOf(reply: unknown, token: string): Claim {
+    const [jobData, id, , delayUntil] = (Array.isArray(reply) ? reply : []) as [unknown, string | undefined, number?, number?];
     if (jobData && id) {
       const job = Job.fromJSON<DeliveryJobData>(this.queue as never, jobData as never, id);
       job.token = token;
       return { job };
     }
-    return delayUntil > 0 ? { job: undefined, nextDueAt: delayUntil } : { job: undefined };
+    return delayUntil && delayUntil > 0 ? { job: undefined, nextDueAt: delayUntil } : { job: undefined };
   }
 
   /** The keys PEEK_QUEUES reads to tell, without claiming, whether the queue has jobs ready and when the next delayed one is due. */

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createLogger } from '@orderbus/observability';
 import { SubscriptionCache, SubscriptionStore } from '@orderbus/registry';
@@ -111,6 +114,56 @@ describe('Dispatcher', () => {
     admin.disconnect();
   });
 
+  /**
+   * A backlog of 300 events (event n belongs to order n mod `orders`) to one subscription
+   * with five slots. The receiver answers after a random pause, so slots complete (and claim) in an order
+   * unrelated to their claims, fails the given share of attempts, and records any event that arrives before
+   * the previous event of its order was delivered. Returns those, the attempts, and the standalone claims.
+   */
+  async function raceBacklog(failShare: number, orders: number): Promise<{ outOfLine: string[]; requests: number; claims: number; total: number }> {
+    const bus = await setup(['NEXT'], {}, 50);
+    const total = 300;
+    const delivered = new Set<number>();
+    const outOfLine: string[] = [];
+    let requests = 0;
+    receiver.behave(async (request, res) => {
+      requests += 1;
+      const n = Number(String(request.headers['x-orderbus-event-id']).slice('next-'.length));
+      if (n >= orders && !delivered.has(n - orders)) outOfLine.push(`next-${n} before next-${n - orders}`);
+      await new Promise((r) => setTimeout(r, Math.random() * 8));
+      if (Math.random() < failShare) return void res.writeHead(500).end('try again');
+      delivered.add(n);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true }));
+    });
+    const events = Array.from({ length: total }, (_, n) => ({ ...event(`next-${n}`, `order-${n % orders}`), baseCodes: ['NEXT'] }));
+    try {
+      const claims = await countEvalsha(redis.url, bullmqScriptSha('moveToActive'), async () => {
+        await bus.fanout.publish(events);
+        await waitUntil(() => delivered.size === total, { timeoutMs: 60_000, description: 'every event delivered' });
+      });
+      return { outOfLine, requests, claims, total };
+    } finally {
+      receiver.behave({ status: 200, body: { success: true } });
+      await bus.close();
+    }
+  }
+
+  it('claims the next job with the completion of the last one, keeping every order in line', async () => {
+    const { outOfLine, requests, claims, total } = await raceBacklog(0, 12);
+    expect(outOfLine).toEqual([]);
+    expect(requests).toBe(total);
+    // Claimed one by one, the backlog would take a moveToActive per delivery; completions claimed most of them.
+    expect(claims).toBeLessThan(total / 4);
+  });
+
+  it('keeps every order in line while the claims of freed slots race the completions that claim', async () => {
+    // One attempt in six fails: its slot ends and the pump claims beside the completions. Three orders for
+    // five slots: most claims in flight together are of the same order.
+    const { outOfLine, requests, total } = await raceBacklog(1 / 6, 3);
+    expect(requests).toBeGreaterThan(total);
+    expect(outOfLine).toEqual([]);
+  });
+
   it('retries a failing delivery on the schedule and dead-letters it when attempts run out', async () => {
     const bus = await setup(['RETRY'], {}, 3);
     receiver.requests.length = 0;
@@ -213,3 +266,37 @@ describe('Dispatcher', () => {
     await bus.close();
   });
 });
+
+/** The SHA1 ioredis sends with EVALSHA for one of BullMQ's scripts. */
+function bullmqScriptSha(name: string): string {
+  const scripts = require(join(dirname(require.resolve('bullmq')), 'scripts')) as Record<string, { name: string; content: string }>;
+  const script = Object.values(scripts).find((s) => s?.name === name);
+  if (!script) throw new Error(`BullMQ has no script named ${name}`);
+  return createHash('sha1').update(script.content).digest('hex');
+}
+
+/** How many times clients sent EVALSHA of `sha` while `during()` ran (Redis MONITOR, read from a plain socket). */
+async function countEvalsha(redisUrl: string, sha: string, during: () => Promise<void>): Promise<number> {
+  const { hostname, port } = new URL(redisUrl);
+  const socket = connect({ host: hostname, port: Number(port) });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let count = 0;
+  let buffered = '';
+  const needle = `"evalsha" "${sha}"`;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\r\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (!line.includes('[0 lua]') && line.includes(needle)) count += 1;
+  });
+  socket.write('MONITOR\r\n');
+  await new Promise((r) => setTimeout(r, 50));
+  try {
+    await during();
+  } finally {
+    await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+  }
+  return count;
+}

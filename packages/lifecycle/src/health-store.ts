@@ -3,7 +3,7 @@ import { healthKeys } from './health-keys';
 import { LATENCY_BUCKETS_MS, latencyBucket, type FailedAttempt, type HealthBucket, type HealthState, type HealthSummary } from './health';
 import { MIN_SAMPLES_FOR_RATE, type HealthPolicy } from './health-policy';
 import { RECORD_ATTEMPT } from './lua/record-attempt';
-import { LuaScript } from '@orderbus/queues';
+import { LuaScript, ScriptBatcher } from '@orderbus/queues';
 
 const recordAttempt = new LuaScript(RECORD_ATTEMPT);
 
@@ -38,8 +38,9 @@ export class HealthStore {
   async record(baseCode: string, attempt: { ok: boolean; at: number; durationMs: number; failure?: FailedAttempt }): Promise<HealthChange> {
     const keys = healthKeys(this.prefix, baseCode);
     const minute = Math.floor(attempt.at / MINUTE_MS);
-    const reply = (await recordAttempt.run(
-      this.redis,
+    // Batched with the other bookkeeping scripts of this turn (one EVALSHA for many deliveries).
+    const reply = (await ScriptBatcher.of(this.redis).run(
+      recordAttempt,
       [keys.summary, keys.window, keys.recentFailures, keys.minute(minute)],
       [
         attempt.ok ? '1' : '0',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_DELIVERY_POLICY, type HealthPolicy } from '@orderbus/delivery';
@@ -59,6 +60,39 @@ describe('lifecycle building blocks', () => {
       expect(history[0]).toMatchObject({ attempts: 26, failures: 14 });
       expect(history[0]!.p99Ms).toBe(500);
       expect(await health.states(['R', 'NONE'])).toEqual(new Map([['R', 'failing'], ['NONE', 'unknown']]));
+    });
+
+    it('keeps the success rate of exactly the last windowSize attempts, recorded together or one by one, across a window written before the running count and a smaller window', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.array(fc.boolean(), { minLength: 1, maxLength: 15 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 8 }), async (turns, smaller) => {
+          const prefix = uniquePrefix();
+          const health = new HealthStore(redis, prefix, { ...thresholds, windowSize: 10 });
+          const outcomes: boolean[] = [];
+          const attempt = (ok: boolean) => {
+            const at = Date.now();
+            return { ok, at, durationMs: 5, ...(ok ? {} : { failure: { at, eventId: 'e', attemptNumber: 1, status: 500, resultClass: 'http_5xx' as const, message: 'boom' } }) };
+          };
+          let last;
+          for (const [index, turn] of turns.entries()) {
+            // Every attempt of a turn at once, as a busy worker records them (one batch).
+            const changes = await Promise.all(turn.map((ok) => health.record('W', attempt(ok))));
+            outcomes.push(...turn);
+            last = changes[changes.length - 1]!;
+            const window = outcomes.slice(-10);
+            expect(last.samples).toBe(window.length);
+            expect(last.successRate).toBeCloseTo(window.filter(Boolean).length / window.length, 3);
+            // Halfway, forget the running count, as a window written by an older orderbus would be.
+            if (index === Math.floor(turns.length / 2)) await redis.hdel(`${prefix}:${subscriptionQueueName('W')}:health`, 'windowSuccesses');
+          }
+          const shrunk = new HealthStore(redis, prefix, { ...thresholds, windowSize: smaller });
+          const change = await shrunk.record('W', attempt(true));
+          const window = [...outcomes, true].slice(-smaller);
+          expect(change.samples).toBe(window.length);
+          expect(change.successRate).toBeCloseTo(window.filter(Boolean).length / window.length, 3);
+          expect((await shrunk.summary('W')).successRate).toBeCloseTo(change.successRate, 3);
+        }),
+        { numRuns: 30 },
+      );
     });
 
     it('grants one failure alert per throttle period', async () => {

@@ -10,3 +10,4 @@ export * from './delivery-job-writer';
 export * from './redis-out-of-step-error';
 export * from './cluster-link-reset';
 export * from './subscription-queue-handles';
+export * from './script-batcher';
