@@ -39,7 +39,7 @@ export interface DispatcherOptions extends ClaimSettings {
   maxParkMs: number;
 }
 
-/** A claim, and for a job of a work order, its gate entry (queued in claim order). */
+/** A claim, and for a job of a work order, its gate entry. */
 interface ClaimInLine {
   claim: Claim;
   orderKey?: string;
@@ -60,13 +60,6 @@ interface Served {
   /** The queue may hold claimable jobs (set by wake-ups, cleared when a claim comes back empty). */
   hasWork: boolean;
   claiming: boolean;
-  /**
-   * The tail of the queue's claims. Every claim (the pump's, and a completion
-   * that claims the next job) runs after the one before it, together with the
-   * gate entry of what it claimed: so places in an order's line follow claim
-   * order, which is the queue's FIFO order.
-   */
-  claims: Promise<unknown>;
   retiring: boolean;
   dueTimer?: NodeJS.Timeout;
   dueAt?: number;
@@ -239,7 +232,7 @@ export class Dispatcher {
           break;
         }
         const token = this.newToken();
-        const admitted = await this.admit(baseCode, served, await this.claimInTurn(baseCode, served, () => served.queue.claim(token)), token);
+        const admitted = await this.admit(baseCode, served, await this.claimInLine(baseCode, served.queue.claim(token)), token);
         if (admitted === 'empty') break;
         if (admitted !== 'parked') this.startDelivery(baseCode, served, admitted, token);
       }
@@ -257,23 +250,17 @@ export class Dispatcher {
   }
 
   /**
-   * Sends a claim once every earlier claim of the queue has come back and the
-   * gate entry of what it claimed is queued (see `Served.claims`). The turn
-   * ends when the entry is queued, not answered: entries run in the order
-   * they are queued (one script batch after the other on one connection), so
-   * lines follow claim order while the next claim is already on its way.
+   * A claim and, for a job of a work order, its gate entry. The producer put
+   * the job in its order's line when it queued it, so claims need no order
+   * among themselves: the gate asks whether the job heads its line. (A job
+   * without a place, queued before its subscription kept orders in line or
+   * replayed from the dead letters, takes the last place when it is claimed.)
    */
-  private claimInTurn(baseCode: string, served: Served, claim: () => Promise<Claim>): Promise<ClaimInLine> {
-    const inLine = async (): Promise<ClaimInLine> => {
-      const claimed = await claim();
-      const orderKey = claimed.job ? this.orderKeyOf(baseCode, claimed.job) : undefined;
-      if (!claimed.job || orderKey === undefined) return { claim: claimed };
-      return { claim: claimed, orderKey, verdict: this.gate.enter(baseCode, orderKey, claimed.job.id!) };
-    };
-    const turn = served.claims.then(inLine, inLine);
-    // A failed claim or entry ends the turn too; its caller sees the error.
-    served.claims = turn.catch(() => undefined);
-    return turn;
+  private async claimInLine(baseCode: string, claim: Promise<Claim>): Promise<ClaimInLine> {
+    const claimed = await claim;
+    const orderKey = claimed.job ? this.orderKeyOf(baseCode, claimed.job) : undefined;
+    if (!claimed.job || orderKey === undefined) return { claim: claimed };
+    return { claim: claimed, orderKey, verdict: this.gate.enter(baseCode, orderKey, claimed.job.id!) };
   }
 
   /**
@@ -394,7 +381,7 @@ export class Dispatcher {
   /**
    * Completes a delivered job. While the queue has work and no other
    * subscription waits for a slot, the completion also claims the next job
-   * (in the claims' turn, with its gate entry) and the slot goes on with it.
+   * and the slot goes on with it.
    */
   private async complete(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string, result: object): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
     const claimNext = served.hasWork && !this.closing && !served.retiring && this.starved.size === 0;
@@ -403,11 +390,8 @@ export class Dispatcher {
       served.locks.delete(job.id!);
       return undefined;
     }
-    const inLine = await this.claimInTurn(baseCode, served, async () => {
-      const claim = await served.queue.complete(job, result, token, true);
-      served.locks.delete(job.id!);
-      return claim;
-    });
+    const inLine = await this.claimInLine(baseCode, served.queue.complete(job, result, token, true));
+    served.locks.delete(job.id!);
     const admitted = await this.admit(baseCode, served, inLine, token);
     return admitted === 'parked' ? undefined : admitted;
   }
@@ -450,12 +434,14 @@ export class Dispatcher {
   private async leaveOrderLine(baseCode: string, job: Job<DeliveryJobData>, deadLettered: boolean): Promise<void> {
     const orderKey = this.orderKeyOf(baseCode, job);
     if (orderKey === undefined) return;
-    const { next, behind } = await this.gate.leave(baseCode, orderKey, job.id!);
+    const { next, nextParked, behind } = await this.gate.leave(baseCode, orderKey, job.id!);
     if (deadLettered && behind.length > 0) {
       await job.log(`dead-lettered; later events of order ${orderKey} went on past it: ${behind.join(', ')}`);
     }
     const served = this.served.get(baseCode);
-    if (next && served) await this.promote(baseCode, served, next);
+    // A head still waiting (queued, not yet claimed) needs nothing: it is claimed in its turn.
+    if (next && nextParked && served) await this.promote(baseCode, served, next);
+    else if (next) this.wake(baseCode);
   }
 
   private async promote(baseCode: string, served: Served, jobId: string): Promise<void> {
@@ -544,7 +530,7 @@ export class Dispatcher {
       if (existing) continue; // still retiring; picked up by the next sync
       const queue = new SubscriptionQueue(baseCode, this.options.connection, this.options.prefix, this.options);
       // Not claiming until the jobs left active by a previous owner keep their place in their orders' lines.
-      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: true, claims: Promise.resolve(), retiring: false };
+      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: true, retiring: false };
       this.served.set(baseCode, served);
       this.options.logger.info('serving subscription', { baseCode });
       void this.adoptActiveJobs(baseCode, served);

@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from '@orderbus/queues';
-import { LuaScript, ScriptBatcher, subscriptionQueueName } from '@orderbus/queues';
+import { LuaScript, orderLineKey, ScriptBatcher, subscriptionQueueName } from '@orderbus/queues';
 import { ADOPT_INTO_ORDER_LINE, ENTER_ORDER_LINE, LEAVE_ORDER_LINE } from './lua/order-gate';
 
 const enterLine = new LuaScript(ENTER_ORDER_LINE);
@@ -11,11 +11,13 @@ export type GateVerdict = { go: true } | { go: false; head: string; headDueAt?: 
 
 /**
  * Per-work-order FIFO for one subscription: events of the same order are
- * delivered one at a time, in the order they were claimed — which is the
- * order they were accepted, because one worker process owns a subscription's
- * queue at a time and claims from it in FIFO order. Each order has a line in
- * Redis (`<prefix>:{sub.<baseCode>}:order:<orderKey>`), empty (and so absent)
- * when nothing of the order is pending.
+ * delivered one at a time, in the order they were accepted. Each order has a
+ * line in Redis (`orderLineKey`: `<prefix>:{sub.<baseCode>}:order:<orderKey>`),
+ * empty (and so absent) when nothing of the order is pending. The producer
+ * appends each job to its line in the MULTI that queues it, so a line's order
+ * is the acceptance order whoever claims the jobs and in whatever order (a
+ * worker claims with several completions at once). Entering checks whether a
+ * claimed job heads its line; leaving lets the next one go.
  */
 export class OrderGate {
   /** Entering and leaving lines run in the connection's script batches: one EVALSHA per turn for many deliveries. */
@@ -40,10 +42,14 @@ export class OrderGate {
     return { go: false, head: reply[1]!, ...(headDueAt ? { headDueAt } : {}) };
   }
 
-  /** Removes a finished job from its line; returns the new head and the ids behind it. */
-  async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; behind: string[] }> {
-    const [next, ...rest] = (await this.batch.run(leaveLine, [this.lineKey(baseCode, orderKey)], [jobId])) as string[];
-    return next ? { next, behind: [next, ...rest] } : { behind: [] };
+  /**
+   * Removes a finished job from its line; returns the new head, whether it is
+   * parked (delayed, waiting for this release), and the ids still in line.
+   */
+  async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; nextParked: boolean; behind: string[] }> {
+    const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
+    const [next, parked, ...rest] = (await this.batch.run(leaveLine, [this.lineKey(baseCode, orderKey), `${queue}:delayed`], [jobId])) as [string, number, ...string[]];
+    return next ? { next, nextParked: parked === 1, behind: [next, ...rest] } : { nextParked: false, behind: [] };
   }
 
   /**
@@ -61,6 +67,6 @@ export class OrderGate {
   }
 
   private lineKey(baseCode: string, orderKey: string): string {
-    return `${this.prefix}:${subscriptionQueueName(baseCode)}:order:${orderKey}`;
+    return orderLineKey(this.prefix, baseCode, orderKey);
   }
 }

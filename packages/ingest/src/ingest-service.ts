@@ -87,13 +87,17 @@ export class IngestService {
 
     const snapshot = await orUnavailable(() => this.options.subscriptions.current());
     const unique = validated.filter((v) => v.sameAs === undefined);
-    const items: FanoutItem[] = unique.map((v) => ({
-      // FanoutItem is typed for work-order events; the fan-out reads only eventId (and changeType(changeId).name,
-      // which names a domain event's job 'domain-event'): see docs/families.md, "What the fan-out should do".
-      event: v.event as WorkOrderEvent,
-      fingerprint: v.fingerprint,
-      baseCodes: receivingSubscriptions(snapshot, v.event).map((s) => s.baseCode),
-    }));
+    const items: FanoutItem[] = unique.map((v) => {
+      const receiving = receivingSubscriptions(snapshot, v.event);
+      return {
+        // FanoutItem is typed for work-order events; the fan-out reads only eventId, orderKey (and changeType(changeId).name,
+        // which names a domain event's job 'domain-event'): see docs/families.md, "What the fan-out should do".
+        event: v.event as WorkOrderEvent,
+        fingerprint: v.fingerprint,
+        baseCodes: receiving.map((s) => s.baseCode),
+        orderedBaseCodes: receiving.filter((s) => s.ordering !== false).map((s) => s.baseCode),
+      };
+    });
     const results = await orUnavailable(() => this.options.fanout.publish(items));
     const byId = new Map(results.map((r) => [r.eventId, r]));
     // Only work-order events are indexed by work order.

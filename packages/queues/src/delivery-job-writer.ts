@@ -2,6 +2,7 @@ import { Job, Queue, QueueKeys, type IRedisTransaction, type JobJson, type JobsO
 import type { RedisClient } from './redis-connection';
 import type { DeliveryJobData } from './delivery-job';
 import { RedisOutOfStepError } from './redis-out-of-step-error';
+import { APPEND_TO_LINES } from './lua/append-to-lines';
 
 /** One event's delivery job, to go into the queue of each of its subscriptions. */
 export interface DeliveryJobSet {
@@ -11,6 +12,8 @@ export interface DeliveryJobSet {
   data: DeliveryJobData;
   opts: JobsOptions;
   queueNames: readonly string[];
+  /** Queue name -> the work order's line in that queue, for the queues whose subscription keeps orders in line. */
+  lines?: ReadonlyMap<string, string>;
 }
 
 /** A DeliveryJobSet serialised once, ready to be added to any number of queues. */
@@ -18,7 +21,9 @@ export interface PreparedDeliveryJob {
   readonly jobId: string;
   readonly queueNames: readonly string[];
   readonly json: JobJson;
+  readonly lines?: ReadonlyMap<string, string>;
 }
+
 
 /** One MULTI of delivery jobs: add to it, then `commit`. */
 export interface DeliveryJobTransaction {
@@ -56,30 +61,48 @@ export class DeliveryJobWriter {
   /** Serialises the job once (BullMQ's JSON form of it). */
   prepare(set: DeliveryJobSet): PreparedDeliveryJob {
     const json = new Job(this.template, set.name, set.data, set.opts, set.jobId).asJSON();
-    return { jobId: set.jobId, queueNames: set.queueNames, json };
+    return { jobId: set.jobId, queueNames: set.queueNames, json, ...(set.lines ? { lines: set.lines } : {}) };
   }
 
   /** A MULTI on the shared connection, as BullMQ wraps it (so its scripts run by name). */
   async transaction(): Promise<DeliveryJobTransaction> {
     const backend = this.template.getBackend() as RedisQueueBackend;
     const multi: IRedisTransaction = (await backend.client).multi();
+    // Per add of the MULTI, the reply it must give: the job id.
     const expected: string[] = [];
+    // The lines to append the jobs to, in the order the jobs were added.
+    const lineKeys: string[] = [];
+    const lineJobIds: string[] = [];
     return {
       add: async (job, queueNames = job.queueNames) => {
         // Each add is put on the MULTI synchronously, its expected reply with it; awaiting only surfaces an error in building it.
         const added = queueNames.map((queueName) => {
           expected.push(job.jobId);
-          return backend.addJobToTransaction(multi, job.json, job.jobId, {}, this.keysOf(queueName));
+          const add = backend.addJobToTransaction(multi, job.json, job.jobId, {}, this.keysOf(queueName));
+          const line = job.lines?.get(queueName);
+          if (line !== undefined) {
+            lineKeys.push(line);
+            lineJobIds.push(job.jobId);
+          }
+          return add;
         });
         await Promise.all(added);
       },
       commit: async () => {
+        // In the same MULTI as the adds: a line's order is the order the jobs were accepted, whoever claims them.
+        // EVAL, not EVALSHA: a NOSCRIPT inside the MULTI would fail the lines after the jobs were added.
+        if (lineKeys.length > 0) multi.runCommand('eval', [APPEND_TO_LINES, lineKeys.length, ...lineKeys, ...lineJobIds]);
         const replies = await multi.exec();
-        if (!replies || replies.length !== expected.length) {
-          throw new RedisOutOfStepError(`EXEC answered ${replies ? `${replies.length} replies` : 'nil'} for ${expected.length} jobs`);
+        const commands = expected.length + (lineKeys.length > 0 ? 1 : 0);
+        if (!replies || replies.length !== commands) {
+          throw new RedisOutOfStepError(`EXEC answered ${replies ? `${replies.length} replies` : 'nil'} for ${commands} commands`);
         }
         replies.forEach(([err, reply], index) => {
           if (err) throw err;
+          if (index >= expected.length) {
+            if (reply !== lineKeys.length) throw new RedisOutOfStepError(`EXEC answered ${JSON.stringify(reply)} where ${lineKeys.length} line appends were expected`);
+            return;
+          }
           // The add-job script answers the job id (also when the job already exists).
           if (reply !== expected[index]) throw new RedisOutOfStepError(`EXEC answered ${JSON.stringify(reply)} where job ${expected[index]} was added`);
         });

@@ -6,6 +6,7 @@ import { DeliveryJobWriter, type DeliveryJobSet, type PreparedDeliveryJob } from
 import { idempotencyBucket, idempotencyKey } from './idempotency-keys';
 import { LuaScript } from './lua-script';
 import { deliveryJobId, subscriptionQueueName } from './queue-names';
+import { orderLineKey } from './order-lines';
 import { resetClusterLinksAfter } from './cluster-link-reset';
 import { isCluster, type RedisClient } from './redis-connection';
 import { wakeChannel } from './wake-channel';
@@ -17,6 +18,12 @@ export interface FanoutItem {
   event: WorkOrderEvent;
   fingerprint: string;
   baseCodes: readonly string[];
+  /**
+   * The baseCodes (among `baseCodes`) whose subscription keeps each work
+   * order's events in line: the job is appended to its order's line in the
+   * same MULTI that queues it. Absent: none.
+   */
+  orderedBaseCodes?: readonly string[];
 }
 
 /** What became of one event of an ingest. */
@@ -258,12 +265,18 @@ export class Fanout {
 
   private jobsOf(item: FanoutItem): DeliveryJobSet {
     const jobId = deliveryJobId(item.event.eventId);
+    const orderKey = item.event.orderKey;
+    const lines =
+      orderKey && item.orderedBaseCodes?.length
+        ? new Map(item.orderedBaseCodes.map((baseCode) => [subscriptionQueueName(baseCode), orderLineKey(this.options.prefix, baseCode, orderKey)]))
+        : undefined;
     return {
       name: changeType(item.event.changeId).name,
       jobId,
       data: { event: item.event },
       opts: { ...this.jobOptions, jobId },
       queueNames: item.baseCodes.map(subscriptionQueueName),
+      ...(lines ? { lines } : {}),
     };
   }
 }

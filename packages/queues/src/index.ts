@@ -11,3 +11,4 @@ export * from './redis-out-of-step-error';
 export * from './cluster-link-reset';
 export * from './subscription-queue-handles';
 export * from './script-batcher';
+export * from './order-lines';

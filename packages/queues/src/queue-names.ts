@@ -21,3 +21,4 @@ export function baseCodeOfQueue(queueName: string): string | undefined {
 export function deliveryJobId(eventId: string): string {
   return `e-${eventId}`;
 }
+

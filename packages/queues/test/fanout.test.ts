@@ -10,6 +10,7 @@ import {
   idempotencyBucket,
   idempotencyKey,
   isRedisUnavailable,
+  orderLineKey,
   subscriptionQueueName,
   waitForReady,
   type FanoutItem,
@@ -120,6 +121,34 @@ describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
       for (const baseCode of baseCodes) {
         expect(await ctx.queueOf(baseCode).getWaitingCount()).toBe(items.filter((it) => it.baseCodes.includes(baseCode)).length);
       }
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('appends the jobs of ordered subscriptions to their work order lines in the MULTI that queues them, in acceptance order', async () => {
+    const ctx = setup();
+    try {
+      // Two requests; events of three work orders interleaved; ORD keeps orders in line, FREE does not.
+      const ordered = (eventId: string, order: string): FanoutItem => {
+        const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: order } });
+        if (!outcome.ok) throw new Error('bad test event');
+        return { event: outcome.event, fingerprint: outcome.fingerprint, baseCodes: ['ORD', 'FREE'], orderedBaseCodes: ['ORD'] };
+      };
+      const first = Array.from({ length: 9 }, (_, i) => ordered(`line-${i}`, `o${i % 3}`));
+      const second = Array.from({ length: 6 }, (_, i) => ordered(`line-${9 + i}`, `o${i % 3}`));
+      await ctx.fanout.publish(first);
+      await ctx.fanout.publish(second);
+      // A repeated request queues nothing, and puts nothing in line again.
+      await ctx.fanout.publish(first);
+      for (let o = 0; o < 3; o++) {
+        const orderKey = first[o]!.event.orderKey!;
+        const expected = [...first, ...second].filter((it) => it.event.orderKey === orderKey).map((it) => deliveryJobId(it.event.eventId));
+        expect(expected).toHaveLength(5);
+        expect(await state.reader.lrange(orderLineKey(ctx.prefix, 'ORD', orderKey), 0, -1)).toEqual(expected);
+        expect(await state.reader.exists(orderLineKey(ctx.prefix, 'FREE', orderKey))).toBe(0);
+      }
+      expect(await ctx.waiting('FREE')).toHaveLength(15);
     } finally {
       await ctx.close();
     }

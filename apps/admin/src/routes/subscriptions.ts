@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { SubscriptionStore } from '@orderbus/registry';
-import { subscriptionQueueName } from '@orderbus/queues';
+import { deleteOrderLines, subscriptionQueueName } from '@orderbus/queues';
 import { pathParam } from '@orderbus/http';
 import { actorOf, requireOperator } from '../roles';
 import { pageQuery, paginate } from '../pagination';
@@ -55,6 +55,8 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
     } finally {
       await queue.close();
     }
+    // The lines of the jobs just removed (BullMQ does not know them).
+    await deleteOrderLines(deps.redis, deps.prefix, baseCode);
     res.status(204).end();
   });
 

@@ -1,6 +1,8 @@
 /**
  * Lets a claimed job through only when it is the oldest unfinished event of
- * its work order in this subscription; otherwise puts it in line.
+ * its work order in this subscription. The producer appends each job to its
+ * line when it queues it; a job without a place (queued before its
+ * subscription kept orders in line, or replayed) is appended here.
  *
  * KEYS[1] the order's line (LIST of job ids, oldest first)
  * KEYS[2] the queue's delayed ZSET
@@ -37,9 +39,9 @@ end
 /**
  * Takes a finished job (delivered or dead-lettered) out of its order's line.
  *
- * KEYS[1] the order's line    ARGV[1] job id
+ * KEYS[1] the order's line    KEYS[2] the queue's delayed ZSET    ARGV[1] job id
  *
- * Returns {next head id or "", ids still in line behind it...}.
+ * Returns {next head id or "", 1 if that job is parked (delayed) else 0, ids in line after the head...}.
  */
 export const LEAVE_ORDER_LINE = `
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
@@ -48,7 +50,11 @@ else
   redis.call('LREM', KEYS[1], 1, ARGV[1])
 end
 local rest = redis.call('LRANGE', KEYS[1], 0, -1)
-local result = { rest[1] or '' }
+local head = rest[1]
+if not head then return {'', 0} end
+local parked = 0
+if redis.call('ZSCORE', KEYS[2], head) then parked = 1 end
+local result = { head, parked }
 for i = 2, #rest do result[#result + 1] = rest[i] end
 return result
 `;
