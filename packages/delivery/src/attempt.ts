@@ -30,36 +30,48 @@ export interface AttemptResponse {
  */
 export async function sendAttempt(attempt: AttemptRequest, dispatcher?: Dispatcher): Promise<AttemptResponse> {
   const started = performance.now();
-  const signal = AbortSignal.timeout(attempt.timeoutMs);
-  const response = await request(attempt.url, {
-    method: 'POST',
-    headers: attempt.headers,
-    body: attempt.body,
-    signal,
-    headersTimeout: attempt.timeoutMs,
-    bodyTimeout: attempt.timeoutMs,
-    ...(dispatcher ? { dispatcher } : {}),
-  });
-  const { text, truncated } = await readCapped(response.body, attempt.maxResponseBytes);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return { status: response.statusCode, headers, bodySnippet: text, truncated, durationMs: performance.now() - started };
+  // The whole attempt's deadline. A timer cleared when the attempt ends, not AbortSignal.timeout:
+  // that one cannot be cleared, so every delivery left a timer behind to fire `timeoutMs` later.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${attempt.timeoutMs} ms`, 'TimeoutError')), attempt.timeoutMs);
+  try {
+    const response = await request(attempt.url, {
+      method: 'POST',
+      headers: attempt.headers,
+      body: attempt.body,
+      signal: deadline.signal,
+      headersTimeout: attempt.timeoutMs,
+      bodyTimeout: attempt.timeoutMs,
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+    const { text, truncated } = await readCapped(response.body, attempt.maxResponseBytes);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    return { status: response.statusCode, headers, bodySnippet: text, truncated, durationMs: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Reads at most `limit` bytes, then drops the connection's remaining body. */
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    chunks.push(buf.subarray(0, Math.max(0, limit - size)));
-    size += buf.length;
-    if (size > limit) {
-      truncated = true;
-      body.destroy();
-      break;
-    }
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
+  // Event listeners rather than `for await`: an async iterator per response cost more than reading the body.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (truncated: boolean): void => resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated });
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk.subarray(0, Math.max(0, limit - size)));
+      size += chunk.length;
+      if (size > limit) {
+        body.removeAllListeners('data');
+        body.removeAllListeners('end');
+        body.on('error', () => undefined);
+        body.destroy();
+        done(true);
+      }
+    });
+    body.once('end', () => done(false));
+    body.once('error', reject);
+  });
 }

@@ -86,6 +86,8 @@ export class Dispatcher {
   private readonly processTag = randomBytes(4).toString('hex');
   private tokenCounter = 0;
   private inFlightTotal = 0;
+  /** Bookkeeping (order line, attempt observers) of delivered jobs still being written. */
+  private readonly bookkeeping = new Set<Promise<void>>();
   private subscriber: RedisClient | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> = Promise.resolve();
@@ -172,6 +174,7 @@ export class Dispatcher {
     await this.syncing;
     this.subscriber?.disconnect();
     await this.membership.leave().catch(() => undefined);
+    const deadline = Date.now() + this.options.drainTimeoutMs;
     if (this.inFlightTotal > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.drainTimeoutMs);
@@ -180,6 +183,12 @@ export class Dispatcher {
           resolve();
         };
       });
+    }
+    if (this.bookkeeping.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+      await Promise.race([Promise.all([...this.bookkeeping]), timeout]);
+      clearTimeout(timer);
     }
     await Promise.all([...this.served.values()].map((s) => s.queue.close()));
     this.served.clear();
@@ -338,6 +347,19 @@ export class Dispatcher {
    * in this slot if its completion claimed one, 'empty' if that claim found
    * the queue empty.
    */
+  /** Bookkeeping of a delivered job that its slot does not wait for; close() waits for it. */
+  private inBackground(baseCode: string, jobId: string, work: Promise<unknown>): void {
+    const tracked: Promise<void> = work
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.options.logger.error('delivery bookkeeping failed', { baseCode, jobId, err: errorMessage(err) });
+        },
+      )
+      .finally(() => this.bookkeeping.delete(tracked));
+    this.bookkeeping.add(tracked);
+  }
+
   private async deliver(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
     const subscription = await this.subscriptionOf(baseCode);
     if (!subscription || subscription.status !== 'enabled') {
@@ -361,8 +383,9 @@ export class Dispatcher {
     }
     if (outcome.kind === 'delivered') {
       const next = await this.complete(baseCode, served, job, token, { deliveredAt: Date.now(), attempts: attemptNumber });
-      // Independent of each other: sent together (one script batch).
-      await Promise.all([this.leaveOrderLine(baseCode, job, false), this.report({ subscription, job, attemptNumber, outcome, deadLettered: false })]);
+      // Independent of each other: sent together (one script batch). The next job does not wait for them:
+      // its gate entry already saw this job completed.
+      this.inBackground(baseCode, job.id!, Promise.all([this.leaveOrderLine(baseCode, job, false), this.report({ subscription, job, attemptNumber, outcome, deadLettered: false })]));
       return next;
     }
     const deadLettered = outcome.final === true || attemptNumber >= (job.opts.attempts ?? 1);
@@ -434,14 +457,13 @@ export class Dispatcher {
   private async leaveOrderLine(baseCode: string, job: Job<DeliveryJobData>, deadLettered: boolean): Promise<void> {
     const orderKey = this.orderKeyOf(baseCode, job);
     if (orderKey === undefined) return;
-    const { next, nextParked, behind } = await this.gate.leave(baseCode, orderKey, job.id!);
+    const { next, nextParked, behind } = await this.gate.leave(baseCode, orderKey, job.id!, deadLettered);
     if (deadLettered && behind.length > 0) {
       await job.log(`dead-lettered; later events of order ${orderKey} went on past it: ${behind.join(', ')}`);
     }
     const served = this.served.get(baseCode);
-    // A head still waiting (queued, not yet claimed) needs nothing: it is claimed in its turn.
+    // A head still waiting (queued, not yet claimed) needs nothing: its queue was woken when it was queued.
     if (next && nextParked && served) await this.promote(baseCode, served, next);
-    else if (next) this.wake(baseCode);
   }
 
   private async promote(baseCode: string, served: Served, jobId: string): Promise<void> {

@@ -44,11 +44,13 @@ export class OrderGate {
 
   /**
    * Removes a finished job from its line; returns the new head, whether it is
-   * parked (delayed, waiting for this release), and the ids still in line.
+   * parked (delayed, waiting for this release), and with `listBehind` the ids
+   * still in line.
    */
-  async leave(baseCode: string, orderKey: string, jobId: string): Promise<{ next?: string; nextParked: boolean; behind: string[] }> {
+  async leave(baseCode: string, orderKey: string, jobId: string, listBehind = false): Promise<{ next?: string; nextParked: boolean; behind: string[] }> {
     const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
-    const [next, parked, ...rest] = (await this.batch.run(leaveLine, [this.lineKey(baseCode, orderKey), `${queue}:delayed`], [jobId])) as [string, number, ...string[]];
+    const keys = [this.lineKey(baseCode, orderKey), `${queue}:delayed`];
+    const [next, parked, ...rest] = (await this.batch.run(leaveLine, keys, [jobId, listBehind ? '1' : '0'])) as [string, number, ...string[]];
     return next ? { next, nextParked: parked === 1, behind: [next, ...rest] } : { nextParked: false, behind: [] };
   }
 

@@ -14,8 +14,9 @@ interface Invocation {
 }
 
 /**
- * Runs the invocations of small Lua scripts made in one turn of the event
- * loop as a single EVALSHA, and gives each caller its own script's reply.
+ * Runs the invocations of small Lua scripts made together (in one burst of
+ * callbacks and their promise chains) as a single EVALSHA, and gives each
+ * caller its own script's reply.
  *
  * On the delivery path every delivery runs several small bookkeeping scripts
  * (its order line, its attempt record, the subscription's health). Sent one
@@ -71,7 +72,9 @@ export class ScriptBatcher {
       invocations.push({ part: this.partOf(script), keys, args, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        // After the current burst of callbacks and their promise chains (e.g. every reply of one socket read):
+        // batches as large as the work at hand, without waiting for a later turn of the event loop.
+        process.nextTick(() => this.flush());
       }
     });
   }

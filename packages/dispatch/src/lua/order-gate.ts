@@ -39,9 +39,10 @@ end
 /**
  * Takes a finished job (delivered or dead-lettered) out of its order's line.
  *
- * KEYS[1] the order's line    KEYS[2] the queue's delayed ZSET    ARGV[1] job id
+ * KEYS[1] the order's line    KEYS[2] the queue's delayed ZSET
+ * ARGV[1] job id    ARGV[2] "1" to also return the ids after the new head (for the dead-letter log)
  *
- * Returns {next head id or "", 1 if that job is parked (delayed) else 0, ids in line after the head...}.
+ * Returns {next head id or "", 1 if that job is parked (delayed) else 0[, ids in line after the head...]}.
  */
 export const LEAVE_ORDER_LINE = `
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
@@ -49,13 +50,15 @@ if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
 else
   redis.call('LREM', KEYS[1], 1, ARGV[1])
 end
-local rest = redis.call('LRANGE', KEYS[1], 0, -1)
-local head = rest[1]
+local head = redis.call('LINDEX', KEYS[1], 0)
 if not head then return {'', 0} end
 local parked = 0
 if redis.call('ZSCORE', KEYS[2], head) then parked = 1 end
 local result = { head, parked }
-for i = 2, #rest do result[#result + 1] = rest[i] end
+if ARGV[2] == '1' then
+  local rest = redis.call('LRANGE', KEYS[1], 1, -1)
+  for i = 1, #rest do result[#result + 1] = rest[i] end
+end
 return result
 `;
 
