@@ -191,17 +191,24 @@ describe('per-work-order ordering', () => {
               .filter((w) => w.message === 'recovered stalled deliveries')
               .flatMap((w) => (w.meta.jobIds as string[]).map((jobId) => `${String(w.meta.baseCode)}|${jobId}`)),
           );
-          const outcomes = await Promise.all(
-            repeats.map(async (r) => ({
-              ...r,
-              recorded:
-                r.kind === 'retried'
-                  ? await recordedOutcome(bus, r)
-                  : recovered.has(`${r.baseCode}|${deliveryJobId(r.eventId)}`)
-                    ? 'recovered/stalled'
-                    : 'redelivered without a stalled recovery',
-            })),
-          );
+          // A few lookups at a time: thousands at once (a run with many late answers) overran the admin API.
+          const outcomes: Array<Repeat & { recorded: string }> = [];
+          for (let i = 0; i < repeats.length; i += 25) {
+            const slice = repeats.slice(i, i + 25);
+            outcomes.push(
+              ...(await Promise.all(
+                slice.map(async (r) => ({
+                  ...r,
+                  recorded:
+                    r.kind === 'retried'
+                      ? await recordedOutcome(bus, r)
+                      : recovered.has(`${r.baseCode}|${deliveryJobId(r.eventId)}`)
+                        ? 'recovered/stalled'
+                        : 'redelivered without a stalled recovery',
+                })),
+              )),
+            );
+          }
           const byOutcome = new Map<string, number>();
           for (const o of outcomes) byOutcome.set(o.recorded, (byOutcome.get(o.recorded) ?? 0) + 1);
           process.stdout.write(`ordering property: ${repeats.length} repeats after a 200, as the bus recorded those attempts: ${JSON.stringify(Object.fromEntries(byOutcome))}\n`);
