@@ -61,6 +61,8 @@ export interface Subscription {
   /**
    * Events of one work order are delivered one at a time, in acceptance order
    * (default). Off: plain parallel delivery for receivers that do not need it.
+   * Turned on later, it holds for events accepted from then on; events already
+   * queued take their place in line when they are claimed.
    */
   ordering?: boolean;
   /** Where deliveries go (default `{type: 'http'}` to callbackUrl). For MQTT, callbackUrl repeats the broker URL. */
