@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from '@orderbus/observability';
-import { registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
+import { keepsOrder, registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
 import { duplicateConnection, isCluster, LuaScript, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
 import { DeliveryFailure, type AttemptObserver, type AttemptReport, type DeliveryHandler, type DeliveryOutcome } from './delivery-handler';
 import { SubscriptionQueue, type Claim, type ClaimSettings } from './subscription-queue';
@@ -437,7 +437,7 @@ export class Dispatcher {
     const orderKey = job.data.event.orderKey;
     if (orderKey === undefined || orderKey === '') return undefined;
     const subscription = this.options.subscriptions.cached().byBaseCode.get(baseCode);
-    return subscription?.ordering === false ? undefined : orderKey;
+    return subscription && !keepsOrder(subscription) ? undefined : orderKey;
   }
 
   /**

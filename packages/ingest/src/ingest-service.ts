@@ -10,7 +10,7 @@ import {
   type ValidationProblem,
   type WorkOrderEvent,
 } from '@orderbus/core';
-import { receivingSubscriptions, type SubscriptionCache } from '@orderbus/registry';
+import { keepsOrder, receivingSubscriptions, type SubscriptionCache } from '@orderbus/registry';
 import { orUnavailable, type Fanout, type FanoutItem } from '@orderbus/queues';
 import type { WorkOrderIndex } from './work-order-index';
 
@@ -95,7 +95,7 @@ export class IngestService {
         event: v.event as WorkOrderEvent,
         fingerprint: v.fingerprint,
         baseCodes: receiving.map((s) => s.baseCode),
-        orderedBaseCodes: receiving.filter((s) => s.ordering !== false).map((s) => s.baseCode),
+        orderedBaseCodes: receiving.filter(keepsOrder).map((s) => s.baseCode),
       };
     });
     const results = await orUnavailable(() => this.options.fanout.publish(items));

@@ -79,6 +79,11 @@ export interface Subscription {
   revision: number;
 }
 
+/** Whether a subscription keeps each work order's events in line (`ordering`: on unless turned off). */
+export function keepsOrder(subscription: Pick<Subscription, 'ordering'>): boolean {
+  return subscription.ordering !== false;
+}
+
 /** A signing secret (`whsec_...`). Stored apart from the subscription and never listed. */
 export interface SigningSecret {
   id: string;
