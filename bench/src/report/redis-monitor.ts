@@ -1,20 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import type { Redis } from 'ioredis';
+import { monitorRedis, type MonitoredCommand } from '@orderbus/testkit';
 import { ROOT } from '../support/paths';
 import { clientList } from '../support/redis-info';
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
-
-/** MONITOR shows arguments escaped (sdscatrepr: \\n, \\", \\xHH...): the script as it was sent. */
-function unescapeMonitor(text: string): string {
-  return text.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, c: string) => {
-    if (c.length === 3) return String.fromCharCode(parseInt(c.slice(1), 16));
-    return ({ n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' } as Record<string, string>)[c] ?? c;
-  });
-}
 
 /**
  * Names of the Lua scripts that may run: BullMQ's (by the SHA1 ioredis
@@ -60,10 +52,6 @@ export interface MonitorCount {
  * counts the top-level ones (sent by a client, not run inside a script) by
  * client connection name and command, with scripts named. MONITOR slows
  * Redis down: run it over a small sample only.
- *
- * The stream is read from a plain socket, line by line: ioredis's monitor
- * mode lost track of the stream under a flood of long lines ("Command queue
- * state error", thrown from its socket handler) and crashed the bench.
  */
 export async function monitorCommands(client: Redis, during: () => Promise<void>): Promise<MonitorCount[]> {
   const scripts = knownScripts();
@@ -76,10 +64,7 @@ export async function monitorCommands(client: Redis, during: () => Promise<void>
     entry.calls += calls;
     counts.set(key, entry);
   };
-  const onLine = (line: string): void => {
-    const parsed = parseMonitorLine(line);
-    if (!parsed) return;
-    const { source, args } = parsed;
+  const onCommand = ({ source, args }: MonitoredCommand): void => {
     const cmd = (args[0] ?? '').toLowerCase();
     if (source === 'lua') {
       inner.set(cmd, (inner.get(cmd) ?? 0) + 1);
@@ -95,45 +80,21 @@ export async function monitorCommands(client: Redis, during: () => Promise<void>
         count(connection, 'scripts run in those batches', invocations, true);
       }
     } else if (cmd === 'eval') {
-      const script = unescapeMonitor(args[1] ?? '');
-      label = scripts.get(sha1(script)) ?? scripts.get(sha1(args[1] ?? '')) ?? `eval ${script.trim().split('\n')[0]!.slice(0, 40)}`;
+      const script = args[1] ?? '';
+      label = scripts.get(sha1(script)) ?? `eval ${script.trim().split('\n')[0]!.slice(0, 40)}`;
     }
     count(connection, label);
   };
 
-  const socket = connect({ host: client.options.host ?? '127.0.0.1', port: client.options.port ?? 6379 });
-  socket.setEncoding('utf8');
-  let buffered = '';
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let end: number;
-    while ((end = buffered.indexOf('\r\n')) >= 0) {
-      onLine(buffered.slice(0, end));
-      buffered = buffered.slice(end + 2);
-    }
-  });
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', reject);
-  });
-  socket.write('MONITOR\r\n');
+  const monitor = await monitorRedis(`redis://${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`, onCommand);
   try {
     await during();
   } finally {
-    socket.destroy();
+    monitor.stop();
   }
   const result = [...counts.values()].sort((a, b) => a.connection.localeCompare(b.connection) || b.calls - a.calls);
   for (const [cmd, calls] of [...inner.entries()].sort((a, b) => b[1] - a[1])) result.push({ connection: '(inside scripts)', command: cmd, calls });
   return result;
-}
-
-/** `+1795477755.955275 [0 127.0.0.1:46198] "evalsha" "513e..." ...` → its source and unescaped arguments. */
-function parseMonitorLine(line: string): { source: string; args: string[] } | undefined {
-  const match = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
-  if (!match) return undefined;
-  const args = [...match[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => unescapeMonitor(m[1]!));
-  return { source: match[1]!, args };
 }
 
 /**

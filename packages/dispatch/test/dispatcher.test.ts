@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createLogger } from '@orderbus/observability';
@@ -7,7 +6,7 @@ import { SubscriptionCache, SubscriptionStore } from '@orderbus/registry';
 import { Queue } from 'bullmq';
 import { createRedisConnection, DEFAULT_DELIVERY_JOB_POLICY, deliveryJobId, Fanout, subscriptionQueueName, waitForReady } from '@orderbus/queues';
 import { createEventValidator } from '@orderbus/core';
-import { startReceiver, startRedisServer, uniquePrefix, waitUntil, type TestRedis, type TestReceiver } from '@orderbus/testkit';
+import { monitorRedis, startReceiver, startRedisServer, uniquePrefix, waitUntil, type TestRedis, type TestReceiver } from '@orderbus/testkit';
 import { Dispatcher, HttpDeliveryHandler, SubscriptionQueue, type DispatcherOptions } from '../src';
 
 const logger = createLogger({ service: 'test', silent: true });
@@ -275,28 +274,18 @@ function bullmqScriptSha(name: string): string {
   return createHash('sha1').update(script.content).digest('hex');
 }
 
-/** How many times clients sent EVALSHA of `sha` while `during()` ran (Redis MONITOR, read from a plain socket). */
+/** How many times clients sent EVALSHA of `sha` while `during()` ran (Redis MONITOR). */
 async function countEvalsha(redisUrl: string, sha: string, during: () => Promise<void>): Promise<number> {
-  const { hostname, port } = new URL(redisUrl);
-  const socket = connect({ host: hostname, port: Number(port) });
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let count = 0;
-  let buffered = '';
-  const needle = `"evalsha" "${sha}"`;
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    const lines = buffered.split('\r\n');
-    buffered = lines.pop()!;
-    for (const line of lines) if (!line.includes('[0 lua]') && line.includes(needle)) count += 1;
+  const monitor = await monitorRedis(redisUrl, ({ source, args }) => {
+    if (source !== 'lua' && args[0]?.toLowerCase() === 'evalsha' && args[1] === sha) count += 1;
   });
-  socket.write('MONITOR\r\n');
-  await new Promise((r) => setTimeout(r, 50));
   try {
     await during();
   } finally {
+    // The last commands' MONITOR lines may still be on their way.
     await new Promise((r) => setTimeout(r, 50));
-    socket.destroy();
+    monitor.stop();
   }
   return count;
 }

@@ -6,3 +6,4 @@ export * from './unique-prefix';
 export * from './receiver';
 export * from './smtp-server';
 export * from './mosquitto';
+export * from './redis-monitor';
