@@ -342,11 +342,6 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * Delivers one job and records the attempt; returns the next job to deliver
-   * in this slot if its completion claimed one, 'empty' if that claim found
-   * the queue empty.
-   */
   /** Bookkeeping of a delivered job that its slot does not wait for; close() waits for it. */
   private inBackground(baseCode: string, jobId: string, work: Promise<unknown>): void {
     const tracked: Promise<void> = work
@@ -360,6 +355,11 @@ export class Dispatcher {
     this.bookkeeping.add(tracked);
   }
 
+  /**
+   * Delivers one job and records the attempt; returns the next job to deliver
+   * in this slot if its completion claimed one, 'empty' if that claim found
+   * the queue empty.
+   */
   private async deliver(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
     const subscription = await this.subscriptionOf(baseCode);
     if (!subscription || subscription.status !== 'enabled') {

@@ -31,7 +31,7 @@ export class OrderGate {
   }
 
   async enter(baseCode: string, orderKey: string, jobId: string): Promise<GateVerdict> {
-    const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
+    const queue = this.queueKey(baseCode);
     const reply = (await this.batch.run(enterLine, [this.lineKey(baseCode, orderKey), `${queue}:delayed`], [jobId, `${queue}:`])) as [
       number,
       string?,
@@ -48,8 +48,7 @@ export class OrderGate {
    * still in line.
    */
   async leave(baseCode: string, orderKey: string, jobId: string, listBehind = false): Promise<{ next?: string; nextParked: boolean; behind: string[] }> {
-    const queue = `${this.prefix}:${subscriptionQueueName(baseCode)}`;
-    const keys = [this.lineKey(baseCode, orderKey), `${queue}:delayed`];
+    const keys = [this.lineKey(baseCode, orderKey), `${this.queueKey(baseCode)}:delayed`];
     const [next, parked, ...rest] = (await this.batch.run(leaveLine, keys, [jobId, listBehind ? '1' : '0'])) as [string, number, ...string[]];
     return next ? { next, nextParked: parked === 1, behind: [next, ...rest] } : { nextParked: false, behind: [] };
   }
@@ -66,6 +65,11 @@ export class OrderGate {
   /** Whether the job is (now) first in its line. */
   async isHead(baseCode: string, orderKey: string, jobId: string): Promise<boolean> {
     return (await this.redis.lindex(this.lineKey(baseCode, orderKey), 0)) === jobId;
+  }
+
+  /** The subscription queue's key prefix (`<prefix>:{sub.<baseCode>}`). */
+  private queueKey(baseCode: string): string {
+    return `${this.prefix}:${subscriptionQueueName(baseCode)}`;
   }
 
   private lineKey(baseCode: string, orderKey: string): string {

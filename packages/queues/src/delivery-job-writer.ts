@@ -24,7 +24,6 @@ export interface PreparedDeliveryJob {
   readonly lines?: ReadonlyMap<string, string>;
 }
 
-
 /** One MULTI of delivery jobs: add to it, then `commit`. */
 export interface DeliveryJobTransaction {
   add(job: PreparedDeliveryJob, queueNames?: readonly string[]): Promise<void>;

@@ -21,4 +21,3 @@ export function baseCodeOfQueue(queueName: string): string | undefined {
 export function deliveryJobId(eventId: string): string {
   return `e-${eventId}`;
 }
-
