@@ -191,23 +191,14 @@ describe('per-work-order ordering', () => {
               .filter((w) => w.message === 'recovered stalled deliveries')
               .flatMap((w) => (w.meta.jobIds as string[]).map((jobId) => `${String(w.meta.baseCode)}|${jobId}`)),
           );
+          const recordOf = async (r: Repeat): Promise<string> => {
+            if (r.kind === 'retried') return recordedOutcome(bus, r);
+            return recovered.has(`${r.baseCode}|${deliveryJobId(r.eventId)}`) ? 'recovered/stalled' : 'redelivered without a stalled recovery';
+          };
           // A few lookups at a time: thousands at once (a run with many late answers) overran the admin API.
           const outcomes: Array<Repeat & { recorded: string }> = [];
           for (let i = 0; i < repeats.length; i += 25) {
-            const slice = repeats.slice(i, i + 25);
-            outcomes.push(
-              ...(await Promise.all(
-                slice.map(async (r) => ({
-                  ...r,
-                  recorded:
-                    r.kind === 'retried'
-                      ? await recordedOutcome(bus, r)
-                      : recovered.has(`${r.baseCode}|${deliveryJobId(r.eventId)}`)
-                        ? 'recovered/stalled'
-                        : 'redelivered without a stalled recovery',
-                })),
-              )),
-            );
+            outcomes.push(...(await Promise.all(repeats.slice(i, i + 25).map(async (r) => ({ ...r, recorded: await recordOf(r) })))));
           }
           const byOutcome = new Map<string, number>();
           for (const o of outcomes) byOutcome.set(o.recorded, (byOutcome.get(o.recorded) ?? 0) + 1);

@@ -78,7 +78,6 @@ export const MAX_JOBS_PER_TRANSACTION = 2000;
  * and the producer's retry completes the missing queues while the job ids
  * keep the written ones from getting duplicates. See docs/scaling.md.
  */
-
 export class Fanout {
   private readonly writer: DeliveryJobWriter;
   private readonly jobOptions: JobsOptions;
