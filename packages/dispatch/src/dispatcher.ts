@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from '@orderbus/observability';
 import { keepsOrder, registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
-import { duplicateConnection, isCluster, LuaScript, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
+import { duplicateConnection, isCluster, LuaScript, readWakeMessage, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
 import { DeliveryFailure, type AttemptObserver, type AttemptReport, type DeliveryHandler, type DeliveryOutcome } from './delivery-handler';
 import { SubscriptionQueue, type Claim, type ClaimSettings } from './subscription-queue';
 import { OrderGate, type GateVerdict } from './order-gate';
@@ -57,8 +57,14 @@ interface Served {
    * its job's lock is gone and must not be extended.
    */
   locks: Map<string, string>;
-  /** The queue may hold claimable jobs (set by wake-ups, cleared when a claim comes back empty). */
-  hasWork: boolean;
+  /**
+   * Jobs the queue is known to hold for this process to claim: the counts of
+   * the wake-ups, less the jobs claimed since; Infinity when a wake-up did not
+   * count (sweep, due timer, another sender), until a claim comes back empty.
+   */
+  claimable: number;
+  /** Wake-ups seen: a claim that comes back empty clears `claimable` only if none came while it was under way. */
+  wakeUps: number;
   claiming: boolean;
   retiring: boolean;
   dueTimer?: NodeJS.Timeout;
@@ -115,7 +121,7 @@ export class Dispatcher {
     this.subscriber = subscriber;
     const wake = wakeChannel(this.options.prefix);
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === wake) for (const baseCode of message.split(',')) this.wake(baseCode);
+      if (channel === wake) for (const { baseCode, jobs } of readWakeMessage(message)) this.wake(baseCode, jobs);
       else this.requestSync();
     });
     subscriber.on('error', () => undefined);
@@ -154,11 +160,15 @@ export class Dispatcher {
     return this.inFlightTotal;
   }
 
-  /** Marks a subscription's queue as having work and starts claiming. */
-  wake(baseCode: string): void {
+  /**
+   * Marks a subscription's queue as having work and starts claiming: `jobs`
+   * more jobs when the caller counted them, else until a claim comes back empty.
+   */
+  wake(baseCode: string, jobs?: number): void {
     const served = this.served.get(baseCode);
     if (!served || served.retiring) return;
-    served.hasWork = true;
+    served.wakeUps += 1;
+    served.claimable = jobs === undefined ? Number.POSITIVE_INFINITY : served.claimable + jobs;
     void this.pump(baseCode, served);
   }
 
@@ -234,16 +244,16 @@ export class Dispatcher {
     if (served.claiming || this.closing || served.retiring) return;
     served.claiming = true;
     try {
-      while (served.hasWork && !this.closing && !served.retiring) {
+      while (served.claimable > 0 && !this.closing && !served.retiring) {
         if (served.inFlight.size >= this.options.concurrencyPerSubscription) break;
         if (this.inFlightTotal >= this.options.maxInFlight) {
           this.starved.add(baseCode);
           break;
         }
         const token = this.newToken();
-        const admitted = await this.admit(baseCode, served, await this.claimInLine(baseCode, served.queue.claim(token)), token);
-        if (admitted === 'empty') break;
-        if (admitted !== 'parked') this.startDelivery(baseCode, served, admitted, token);
+        const wakeUps = served.wakeUps;
+        const admitted = await this.admit(baseCode, served, await this.claimInLine(baseCode, served.queue.claim(token)), token, wakeUps);
+        if (admitted !== 'empty' && admitted !== 'parked') this.startDelivery(baseCode, served, admitted, token);
       }
     } catch (err) {
       // Redis is down or stalled: try again shortly (the connection reconnects by itself).
@@ -275,14 +285,22 @@ export class Dispatcher {
   /**
    * What to do with a claim: nothing left ('empty', and when the next delayed
    * job is due), wait behind an earlier event of its order ('parked'), or the
-   * job to deliver now.
+   * job to deliver now. `wakeUps` is the count of wake-ups when the claim was sent.
    */
-  private async admit(baseCode: string, served: Served, { claim, orderKey, verdict }: ClaimInLine, token: string): Promise<Job<DeliveryJobData> | 'empty' | 'parked'> {
+  private async admit(
+    baseCode: string,
+    served: Served,
+    { claim, orderKey, verdict }: ClaimInLine,
+    token: string,
+    wakeUps: number,
+  ): Promise<Job<DeliveryJobData> | 'empty' | 'parked'> {
     if (!claim.job) {
-      served.hasWork = false;
+      // A wake-up during the claim may announce a job the claim came too early to see: claim again then.
+      if (served.wakeUps === wakeUps) served.claimable = 0;
       if (claim.nextDueAt) this.scheduleDue(baseCode, served, claim.nextDueAt);
       return 'empty';
     }
+    served.claimable = Math.max(0, served.claimable - 1);
     if (verdict && orderKey !== undefined) {
       const gate = await verdict;
       if (!gate.go) {
@@ -301,7 +319,6 @@ export class Dispatcher {
 
   private async runSlot(baseCode: string, served: Served, first: Job<DeliveryJobData>, token: string): Promise<void> {
     let job: Job<DeliveryJobData> | undefined = first;
-    let queueEmpty = false;
     while (job) {
       const jobId = job.id!;
       served.inFlight.set(jobId, token);
@@ -315,15 +332,14 @@ export class Dispatcher {
         served.inFlight.delete(jobId);
         served.locks.delete(jobId);
       }
-      queueEmpty = next === 'empty';
       job = typeof next === 'string' ? undefined : next;
     }
     this.inFlightTotal -= 1;
-    this.afterDelivery(baseCode, served, queueEmpty);
+    this.afterDelivery(baseCode, served);
   }
 
-  /** A slot is free: claim again, unless the slot's last claim just found the queue empty (a wake-up since then sets hasWork anyway). */
-  private afterDelivery(baseCode: string, served: Served, queueEmpty: boolean): void {
+  /** A slot is free: claim again if the queue has claimable jobs, and let subscriptions that waited for a slot claim. */
+  private afterDelivery(baseCode: string, served: Served): void {
     if (this.closing) {
       if (this.inFlightTotal === 0) this.drained?.();
       return;
@@ -332,7 +348,6 @@ export class Dispatcher {
       if (served.inFlight.size === 0) void this.retire(baseCode, served);
       return;
     }
-    if (!queueEmpty) served.hasWork = true;
     void this.pump(baseCode, served);
     for (const other of [...this.starved]) {
       if (this.inFlightTotal >= this.options.maxInFlight) break;
@@ -394,6 +409,8 @@ export class Dispatcher {
     served.locks.delete(job.id!);
     // moveToFailed sets job.delay to the backoff it scheduled.
     const nextRetryAt = deadLettered ? undefined : Date.now() + (job.delay ?? 0);
+    // No wake-up announces a retry: look again when it is due.
+    if (nextRetryAt !== undefined) this.scheduleDue(baseCode, served, nextRetryAt);
     await Promise.all([
       deadLettered ? this.leaveOrderLine(baseCode, job, true) : undefined,
       this.report({ subscription, job, attemptNumber, outcome, deadLettered, ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) }),
@@ -407,15 +424,16 @@ export class Dispatcher {
    * and the slot goes on with it.
    */
   private async complete(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string, result: object): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
-    const claimNext = served.hasWork && !this.closing && !served.retiring && this.starved.size === 0;
+    const claimNext = served.claimable > 0 && !this.closing && !served.retiring && this.starved.size === 0;
     if (!claimNext) {
       await served.queue.complete(job, result, token, false);
       served.locks.delete(job.id!);
       return undefined;
     }
+    const wakeUps = served.wakeUps;
     const inLine = await this.claimInLine(baseCode, served.queue.complete(job, result, token, true));
     served.locks.delete(job.id!);
-    const admitted = await this.admit(baseCode, served, inLine, token);
+    const admitted = await this.admit(baseCode, served, inLine, token, wakeUps);
     return admitted === 'parked' ? undefined : admitted;
   }
 
@@ -449,6 +467,8 @@ export class Dispatcher {
     const now = Date.now();
     const until = Math.min(now + this.options.maxParkMs, Math.max(now + 100, (headDueAt ?? now + this.options.maxParkMs) + 1000));
     await job.moveToDelayed(until, token);
+    // The release wakes the queue; this only covers a release that never comes.
+    this.scheduleDue(baseCode, served, until);
     // The earlier event may have finished between the gate and the park: then nobody would promote this one.
     if (await this.gate.isHead(baseCode, orderKey, job.id!)) await this.promote(baseCode, served, job.id!);
   }
@@ -552,7 +572,7 @@ export class Dispatcher {
       if (existing) continue; // still retiring; picked up by the next sync
       const queue = new SubscriptionQueue(baseCode, this.options.connection, this.options.prefix, this.options);
       // Not claiming until the jobs left active by a previous owner keep their place in their orders' lines.
-      const served: Served = { queue, inFlight: new Map(), locks: new Map(), hasWork: true, claiming: true, retiring: false };
+      const served: Served = { queue, inFlight: new Map(), locks: new Map(), claimable: Number.POSITIVE_INFINITY, wakeUps: 0, claiming: true, retiring: false };
       this.served.set(baseCode, served);
       this.options.logger.info('serving subscription', { baseCode });
       void this.adoptActiveJobs(baseCode, served);

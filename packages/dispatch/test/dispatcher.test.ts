@@ -163,6 +163,44 @@ describe('Dispatcher', () => {
     expect(outOfLine).toEqual([]);
   });
 
+  it('claims once per delivery when events trickle in: the wake-up says how many jobs came, so no claim comes back empty', async () => {
+    const bus = await setup(['TRICKLE']);
+    await waitUntil(() => bus.dispatcher.servedBaseCodes().includes('TRICKLE'), { description: 'TRICKLE served' });
+    receiver.requests.length = 0;
+    const total = 20;
+    try {
+      const claims = await countEvalsha(redis.url, bullmqScriptSha('moveToActive'), async () => {
+        for (let n = 0; n < total; n++) {
+          await bus.fanout.publish([{ ...event(`trickle-${n}`, `trickle-order-${n}`), baseCodes: ['TRICKLE'] }]);
+          await receiver.waitForRequests(n + 1);
+        }
+      });
+      expect(receiver.requests.map((r) => r.headers['x-orderbus-event-id'])).toEqual(Array.from({ length: total }, (_, n) => `trickle-${n}`));
+      // Claiming until the queue is empty would take two claims per event, the second one empty.
+      expect(claims).toBeLessThanOrEqual(total + 1);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('claims again when a wake-up arrives while a claim is under way, instead of leaving its job to the sweep', async () => {
+    // The job a wake-up announces may not be visible yet to a claim sent before it: an empty answer to
+    // that claim must not clear the wake-up, or the job waits for the sweep (once a minute here).
+    const bus = await setup(['RACE']);
+    await waitUntil(() => bus.dispatcher.servedBaseCodes().includes('RACE'), { description: 'RACE served' });
+    try {
+      const claims = await countEvalsha(redis.url, bullmqScriptSha('moveToActive'), async () => {
+        bus.dispatcher.wake('RACE'); // a claim goes out on the empty queue
+        bus.dispatcher.wake('RACE', 1); // a wake-up while that claim is under way
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      // The first claim, then one more for the wake-up that came during it; that one's empty answer ends it.
+      expect(claims).toBe(2);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('retries a failing delivery on the schedule and dead-letters it when attempts run out', async () => {
     const bus = await setup(['RETRY'], {}, 3);
     receiver.requests.length = 0;

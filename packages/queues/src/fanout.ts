@@ -9,7 +9,7 @@ import { deliveryJobId, subscriptionQueueName } from './queue-names';
 import { orderLineKey } from './order-lines';
 import { resetClusterLinksAfter } from './cluster-link-reset';
 import { isCluster, type RedisClient } from './redis-connection';
-import { wakeChannel } from './wake-channel';
+import { wakeChannel, wakeMessage } from './wake-channel';
 
 const claimEvents = new LuaScript(CLAIM_EVENTS);
 
@@ -220,7 +220,9 @@ export class Fanout {
 
   /** Marks the claims done and wakes the workers of the queues that got jobs. */
   private async confirm(toWrite: readonly FanoutItem[]): Promise<void> {
-    const woken = [...new Set(toWrite.flatMap((item) => item.baseCodes))];
+    const jobsPerBaseCode = new Map<string, number>();
+    for (const item of toWrite) for (const baseCode of item.baseCodes) jobsPerBaseCode.set(baseCode, (jobsPerBaseCode.get(baseCode) ?? 0) + 1);
+    const wake = jobsPerBaseCode.size > 0 ? wakeMessage(jobsPerBaseCode) : undefined;
     const confirmScript = (group: readonly FanoutItem[]): [string, number, ...(string | number)[]] => [
       CONFIRM_EVENTS,
       group.length,
@@ -231,7 +233,7 @@ export class Fanout {
     if (!this.cluster) {
       const pipeline = this.redis.pipeline();
       pipeline.eval(...confirmScript(toWrite));
-      if (woken.length > 0) pipeline.publish(wakeChannel(this.options.prefix), woken.join(','));
+      if (wake) pipeline.publish(wakeChannel(this.options.prefix), wake);
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([err]) => err);
       if (failed) throw failed[0];
@@ -241,7 +243,7 @@ export class Fanout {
     const groups = this.idempotencyGroups(toWrite).map((group) => group.map((index) => toWrite[index]!));
     await Promise.all([
       ...groups.map((group) => this.redis.eval(...confirmScript(group))),
-      ...(woken.length > 0 ? [this.redis.publish(wakeChannel(this.options.prefix), woken.join(','))] : []),
+      ...(wake ? [this.redis.publish(wakeChannel(this.options.prefix), wake)] : []),
     ]);
   }
 

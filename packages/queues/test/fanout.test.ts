@@ -11,8 +11,10 @@ import {
   idempotencyKey,
   isRedisUnavailable,
   orderLineKey,
+  readWakeMessage,
   subscriptionQueueName,
   waitForReady,
+  wakeChannel,
   type FanoutItem,
   type RedisClient,
 } from '../src';
@@ -150,6 +152,28 @@ describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
       }
       expect(await ctx.waiting('FREE')).toHaveLength(15);
     } finally {
+      await ctx.close();
+    }
+  });
+
+  it('wakes each queue that got jobs with the number of jobs it got, and only for jobs it queued', async () => {
+    const ctx = setup();
+    const subscriber = state.reader.duplicate();
+    subscriber.on('error', () => undefined);
+    const messages: string[] = [];
+    try {
+      await subscriber.subscribe(wakeChannel(ctx.prefix));
+      subscriber.on('message', (_channel: string, message: string) => messages.push(message));
+      const items = [item('wake-1', ['A', 'B']), item('wake-2', ['A']), item('wake-3', ['A', 'C'])];
+      await ctx.fanout.publish(items);
+      // A repeat queues nothing: nothing to announce.
+      await ctx.fanout.publish(items.slice(0, 2));
+      await ctx.fanout.publish([item('wake-4', ['B'])]);
+      await waitUntil(() => messages.length >= 2, { description: 'two wake-up messages' });
+      const counts = messages.map((m) => Object.fromEntries(readWakeMessage(m).map((w) => [w.baseCode, w.jobs])));
+      expect(counts).toEqual([{ A: 3, B: 1, C: 1 }, { B: 1 }]);
+    } finally {
+      subscriber.disconnect();
       await ctx.close();
     }
   });
