@@ -8,8 +8,12 @@ const schema = z.object({
   ORDERBUS_WORKER_HOST: z.string().default('0.0.0.0'),
   ORDERBUS_REDIS_URL: env.redisUrl(),
   ORDERBUS_PREFIX: env.prefix(),
-  /** Batch the Redis commands of concurrent deliveries into pipelines (docs/benchmarks.md). */
-  ORDERBUS_REDIS_AUTO_PIPELINING: env.bool(true),
+  /**
+   * ioredis auto-pipelining of the worker's command connection. Off by default: the bookkeeping scripts
+   * are batched already (ScriptBatcher), and holding claims and completions to the next tick cost more
+   * than it saved (A/B in docs/benchmarks.md).
+   */
+  ORDERBUS_REDIS_AUTO_PIPELINING: env.bool(false),
   /** Deliveries in flight per subscription. */
   ORDERBUS_DELIVERY_CONCURRENCY: env.int(10, 1),
   /** Deliveries in flight in one worker process, over all subscriptions. */
