@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 
 /** One HTTP POST of a delivery. */
 export interface AttemptRequest {
@@ -26,52 +26,79 @@ export interface AttemptResponse {
 /**
  * Sends one attempt with undici. Throws the undici/system error when no
  * response arrived (timeout, refused, reset, DNS); the caller classifies it.
- * Redirects are not followed: undici's `request` does not follow them.
+ * Redirects are not followed: undici's `dispatch` does not follow them.
+ *
+ * Written on undici's `dispatch` with a handler rather than `request`: the
+ * response is read straight into a capped buffer, with no body stream and no
+ * AbortSignal per delivery (undici's request path was a quarter of the
+ * worker's CPU).
  */
-export async function sendAttempt(attempt: AttemptRequest, dispatcher?: Dispatcher): Promise<AttemptResponse> {
+export function sendAttempt(attempt: AttemptRequest, dispatcher: Dispatcher = getGlobalDispatcher()): Promise<AttemptResponse> {
   const started = performance.now();
-  // The whole attempt's deadline. A timer cleared when the attempt ends, not AbortSignal.timeout:
-  // that one cannot be cleared, so every delivery left a timer behind to fire `timeoutMs` later.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${attempt.timeoutMs} ms`, 'TimeoutError')), attempt.timeoutMs);
-  try {
-    const response = await request(attempt.url, {
-      method: 'POST',
-      headers: attempt.headers,
-      body: attempt.body,
-      signal: deadline.signal,
-      headersTimeout: attempt.timeoutMs,
-      bodyTimeout: attempt.timeoutMs,
-      ...(dispatcher ? { dispatcher } : {}),
-    });
-    const { text, truncated } = await readCapped(response.body, attempt.maxResponseBytes);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-    return { status: response.statusCode, headers, bodySnippet: text, truncated, durationMs: performance.now() - started };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Reads at most `limit` bytes, then drops the connection's remaining body. */
-function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
-  // Event listeners rather than `for await`: an async iterator per response cost more than reading the body.
-  return new Promise((resolve, reject) => {
+  const { origin, pathname, search } = new URL(attempt.url);
+  return new Promise<AttemptResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let outcome: Error | undefined;
+    let settled = false;
+    let status = 0;
+    let headers: Record<string, string> = {};
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (truncated: boolean): void => resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated });
-    body.on('data', (chunk: Buffer) => {
-      chunks.push(chunk.subarray(0, Math.max(0, limit - size)));
-      size += chunk.length;
-      if (size > limit) {
-        body.removeAllListeners('data');
-        body.removeAllListeners('end');
-        body.on('error', () => undefined);
-        body.destroy();
-        done(true);
-      }
-    });
-    body.once('end', () => done(false));
-    body.once('error', reject);
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      return true;
+    };
+    const fail = (err: Error): void => {
+      if (settle()) reject(err);
+    };
+    const finish = (truncated: boolean): void => {
+      if (settle()) resolve({ status, headers, bodySnippet: Buffer.concat(chunks).toString('utf8'), truncated, durationMs: performance.now() - started });
+    };
+    // The whole attempt's deadline (connect, send, response head and body).
+    const timer = setTimeout(() => {
+      outcome = new DOMException(`no answer within ${attempt.timeoutMs} ms`, 'TimeoutError');
+      controller?.abort(outcome);
+      fail(outcome);
+    }, attempt.timeoutMs);
+    dispatcher.dispatch(
+      {
+        origin,
+        path: pathname + search,
+        method: 'POST',
+        headers: attempt.headers,
+        body: attempt.body,
+        headersTimeout: attempt.timeoutMs,
+        bodyTimeout: attempt.timeoutMs,
+      },
+      {
+        onRequestStart(started: Dispatcher.DispatchController) {
+          controller = started;
+          // The deadline passed while the request waited for a connection.
+          if (outcome) started.abort(outcome);
+        },
+        onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, responseHeaders: Record<string, string | string[] | undefined>) {
+          status = statusCode;
+          headers = {};
+          for (const [k, v] of Object.entries(responseHeaders)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        },
+        onResponseData(current: Dispatcher.DispatchController, chunk: Buffer) {
+          chunks.push(chunk.subarray(0, Math.max(0, attempt.maxResponseBytes - size)));
+          size += chunk.length;
+          if (size > attempt.maxResponseBytes) {
+            // Keep what was read; the rest is not worth the wait: drop the connection.
+            finish(true);
+            current.abort(new Error('response body over the cap'));
+          }
+        },
+        onResponseEnd() {
+          finish(false);
+        },
+        onResponseError(_controller: Dispatcher.DispatchController, err: Error) {
+          fail(err);
+        },
+      },
+    );
   });
 }
