@@ -112,11 +112,11 @@ interface Repeat {
 function checkLine(baseCode: string, arrivals: Arrival[], perOrder: number): { problem?: string; repeats: Repeat[] } {
   const repeats: Repeat[] = [];
   let expected = 0;
-  let previousLate = false;
+  // The last arrival that kept its place in the line (late copies, below, do not).
+  let previous: Arrival | undefined;
   for (let i = 0; i < arrivals.length; i++) {
     const a = arrivals[i]!;
-    const previous = arrivals[i - 1];
-    if (!previousLate && previous && previous.verdict === 'ok' && a.seq === previous.seq && a.seq === expected - 1 && a.attempt >= previous.attempt) {
+    if (previous && previous.verdict === 'ok' && a.seq === previous.seq && a.seq === expected - 1 && a.attempt >= previous.attempt) {
       // The same event again after a 200: the line stays valid if the bus counted that attempt as
       // failed, or recovered the job after losing its lock (both checked below), and then the event
       // is due again until an answer reaches the bus.
@@ -127,10 +127,9 @@ function checkLine(baseCode: string, arrivals: Arrival[], perOrder: number): { p
       // gave up on and sent before the next event (checked below); a receiver that keeps the first
       // arrival of each eventId still sees the order.
       repeats.push({ baseCode, eventId: a.eventId, attempt: a.attempt, kind: 'late', nextEventId: arrivals.find((b) => b.seq === a.seq + 1)?.eventId });
-      previousLate = true;
       continue;
     }
-    previousLate = false;
+    previous = a;
     if (a.seq !== expected) return { problem: `event ${a.seq} arrived while ${expected} was due (arrival ${i})`, repeats };
     if (a.verdict === 'ok') expected += 1;
   }
@@ -143,6 +142,7 @@ interface RecordedAttempt {
   outcome: string;
   resultClass: string;
   at: string;
+  durationMs: number;
 }
 
 /** The bus's record of an event's attempts at one subscription (admin API: every attempt of an event to every subscription). */
@@ -153,7 +153,11 @@ async function attemptsOf(bus: TestBus, baseCode: string, eventId: string): Prom
   return delivery?.attempts ?? 'no record of the delivery';
 }
 
-/** The bus's record of one attempt; for a late one, also whether it was sent before the next event of its order. */
+/**
+ * The bus's record of one attempt; for a late one, also whether the bus was
+ * done with it (gave up or got its answer) before it first sent the next
+ * event of its order.
+ */
 async function recordedOutcome(bus: TestBus, repeat: Repeat): Promise<string> {
   const attempts = await attemptsOf(bus, repeat.baseCode, repeat.eventId);
   if (typeof attempts === 'string') return attempts;
@@ -164,7 +168,8 @@ async function recordedOutcome(bus: TestBus, repeat: Repeat): Promise<string> {
   const next = await attemptsOf(bus, repeat.baseCode, repeat.nextEventId);
   const firstNext = typeof next === 'string' ? undefined : next.find((a) => a.attemptNumber === 1);
   if (!firstNext) return `late, and no record of the next event's first attempt`;
-  return Date.parse(attempt.at) <= Date.parse(firstNext.at) ? recorded : `late, sent at ${attempt.at} after the next event (${firstNext.at})`;
+  const doneAt = Date.parse(attempt.at) + attempt.durationMs;
+  return doneAt <= Date.parse(firstNext.at) ? recorded : `late, and the next event was sent at ${firstNext.at} before the bus was done with this attempt (${new Date(doneAt).toISOString()})`;
 }
 
 describe('per-work-order ordering', () => {
