@@ -103,11 +103,12 @@ interface Repeat {
 /**
  * Checks one (subscription, order) line: in order, complete, and an event
  * repeated only directly after an attempt of it, or later as an attempt the
- * bus gave up on (a `late` repeat, checked against the bus's record). A repeat after an attempt the
- * receiver answered 200 is returned for a look at the bus's own record: the
- * answer may have come after the bus gave up on the attempt (its timeout), or
- * the worker lost the job's lock before it could record the delivery (a busy
- * event loop), and stalled-job recovery sent the same attempt again.
+ * bus gave up on (a `late` repeat, checked against the bus's record). A
+ * repeat after an attempt the receiver answered 200 is returned for a look at
+ * the bus's own record: the answer may have come after the bus gave up on the
+ * attempt (its timeout), or the worker lost the job's lock before it could
+ * record the delivery (a busy event loop), and stalled-job recovery sent the
+ * same attempt again.
  */
 function checkLine(baseCode: string, arrivals: Arrival[], perOrder: number): { problem?: string; repeats: Repeat[] } {
   const repeats: Repeat[] = [];
