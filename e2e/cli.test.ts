@@ -187,9 +187,14 @@ describe('orderbus CLI against a live bus', () => {
   it('events find shows where an event stands at each subscription', async () => {
     const event = workOrderEvent({ changeId: 4, serviceOrderId: 'find-1' });
     expect((await bus.send(event)).status).toBe(202);
-    await waitUntil(async () => (await bus.admin('GET', `/v1/events/${event.eventId}`)).body?.deliveries?.every((d: any) => d.state === 'delivered') && true, {
-      description: 'delivered to both',
-    });
+    // The attempt is recorded up to ORDERBUS_ATTEMPT_RECORD_DELAY_MS after the job completed.
+    await waitUntil(
+      async () => {
+        const deliveries = (await bus.admin('GET', `/v1/events/${event.eventId}`)).body?.deliveries;
+        return deliveries?.length === 2 && deliveries.every((d: any) => d.state === 'delivered' && d.attempts.length === 1);
+      },
+      { description: 'delivered to both, attempts recorded' },
+    );
     const run = await orderbus(['events', 'find', event.eventId], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`${event.eventId}\\s+CLIONE\\s+delivered\\s+1\\s+.* ok 200`));

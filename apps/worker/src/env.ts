@@ -31,6 +31,12 @@ const schema = z.object({
   ORDERBUS_WORKER_HEARTBEAT_MS: env.ms(2000),
   /** ...and one silent for this long is taken for dead (its subscriptions move to the others). */
   ORDERBUS_WORKER_TTL_MS: env.ms(10_000),
+  /**
+   * Longest a delivered attempt waits to be written to the attempt history and health together with the
+   * subscription's other attempts (one script call for many instead of one each); a failed attempt is
+   * written at once. 0: only attempts that end together share a write.
+   */
+  ORDERBUS_ATTEMPT_RECORD_DELAY_MS: env.ms(100),
   /** Longest wait of an event parked behind an earlier event of its work order before it looks again. */
   ORDERBUS_MAX_PARK_MS: env.ms(60_000),
   /** Alert e-mail: `smtp://user:pass@host:port` (or smtps://); without it alerts are logged, not sent. */

@@ -25,7 +25,7 @@ export interface WorkerLifecycle {
 export function createWorkerLifecycle(env: WorkerEnv, redis: Redis, policy: DeliveryPolicy, logger: Logger, metrics: Metrics, agent?: Dispatcher): WorkerLifecycle {
   const prefix = env.ORDERBUS_PREFIX;
   const store = new SubscriptionStore(redis, prefix);
-  const health = new HealthStore(redis, prefix, policy.health);
+  const health = new HealthStore(redis, prefix, policy.health, { recordDelayMs: env.ORDERBUS_ATTEMPT_RECORD_DELAY_MS });
   const outbox = new AlertOutbox(redis, prefix);
   const backlog = new BacklogTrimmer(redis, prefix, store, policy.backlog, logger);
   const lifecycle = new SubscriptionLifecycle({

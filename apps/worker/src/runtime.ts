@@ -31,7 +31,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
   const guard = new CallbackGuard(env.ORDERBUS_CALLBACK_ALLOWLIST);
   const agent = createDeliveryAgent(policy.retry, guard);
   const lifecycle = createWorkerLifecycle(env, redis as Redis, policy, logger, metrics, agent);
-  const history = new AttemptHistory(redis, env.ORDERBUS_PREFIX, policy.retention);
+  const history = new AttemptHistory(redis, env.ORDERBUS_PREFIX, policy.retention, { recordDelayMs: env.ORDERBUS_ATTEMPT_RECORD_DELAY_MS });
   // One MQTT client per broker for the whole process; broker hosts are checked by the same SSRF guard.
   const mqttClients = new MqttClientPool({ connectTimeoutMs: policy.retry.connectTimeoutMs, guard, logger });
   const http = new HttpDeliveryHandler({

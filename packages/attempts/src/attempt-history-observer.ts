@@ -10,7 +10,12 @@ export class AttemptHistoryObserver implements AttemptObserver {
     private readonly retention: Pick<RetentionPolicy, 'attemptSnippetChars'>,
   ) {}
 
-  async onAttempt(report: AttemptReport): Promise<void> {
-    await this.history.record(report.subscription.baseCode, attemptRecordOf(report, this.retention.attemptSnippetChars));
+  /** Resolves once the record is stored (it may wait to share a write); holds only the record meanwhile. */
+  onAttempt(report: AttemptReport): Promise<void> {
+    return this.history.record(report.subscription.baseCode, attemptRecordOf(report, this.retention.attemptSnippetChars)).then(() => undefined);
+  }
+
+  flush(): void {
+    this.history.flush();
   }
 }

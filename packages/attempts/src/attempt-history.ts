@@ -2,15 +2,26 @@ import type { Cluster, Redis } from 'ioredis';
 import type { RetentionPolicy } from '@orderbus/delivery';
 import { attemptKeys } from './attempt-keys';
 import type { AttemptRecord } from './attempt-record';
-import { READ_RECENT_ATTEMPTS, RECORD_ATTEMPT } from './lua/attempt-scripts';
-import { LuaScript, ScriptBatcher } from '@orderbus/queues';
+import { READ_RECENT_ATTEMPTS, RECORD_ATTEMPTS } from './lua/attempt-scripts';
+import { LuaScript, RecordCoalescer, ScriptBatcher } from '@orderbus/queues';
 
-const recordAttempt = new LuaScript(RECORD_ATTEMPT);
+const recordAttempts = new LuaScript(RECORD_ATTEMPTS);
+/** Attempts of one subscription in one script call at most. */
+const RECORDS_PER_WRITE = 100;
 
 /** A page of records and the cursor of the next one (absent on the last page). */
 export interface AttemptPage {
   items: AttemptRecord[];
   next?: string;
+}
+
+export interface AttemptHistoryOptions {
+  /**
+   * Longest a delivered attempt waits to be stored with others of its
+   * subscription (ms); a failed one is stored at once, with the attempts
+   * before it. 0 (default): only attempts recorded together share a write.
+   */
+  recordDelayMs?: number;
 }
 
 /**
@@ -20,27 +31,52 @@ export interface AttemptPage {
  * `attemptHistoryTtlMs` after the subscription's last attempt.
  */
 export class AttemptHistory {
+  /** Records waiting for their write, already serialised (a string is all that is kept meanwhile). */
+  private readonly records: RecordCoalescer<{ eventId: string; json: string }, number>;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly retention: Pick<RetentionPolicy, 'attemptsPerEvent' | 'recentAttemptsPerSubscription' | 'attemptHistoryTtlMs'>,
-  ) {}
+    options: AttemptHistoryOptions = {},
+  ) {
+    this.records = new RecordCoalescer({
+      delayMs: options.recordDelayMs ?? 0,
+      maxRecords: RECORDS_PER_WRITE,
+      write: (baseCode, records) => this.write(baseCode, records),
+    });
+  }
 
-  /** Stores one attempt; returns its seq. */
-  async record(baseCode: string, record: Omit<AttemptRecord, 'seq'>): Promise<number> {
+  /**
+   * Stores one attempt; resolves to its seq. A subscription's attempts are
+   * stored in the order given: delivered ones may wait up to `recordDelayMs`
+   * to share a write, a failed one goes at once.
+   */
+  record(baseCode: string, record: Omit<AttemptRecord, 'seq'>): Promise<number> {
+    return this.records.add(baseCode, { eventId: record.eventId, json: JSON.stringify(record) }, record.outcome === 'failed');
+  }
+
+  /** Stores every attempt still waiting (on shutdown). */
+  flush(): void {
+    this.records.flush();
+  }
+
+  /** One script call for a subscription's attempts, batched with the other bookkeeping scripts of this turn. */
+  private async write(baseCode: string, records: ReadonlyArray<{ eventId: string; json: string }>): Promise<number[]> {
     const keys = attemptKeys(this.prefix, baseCode);
-    // Batched with the other bookkeeping scripts of this turn (one EVALSHA for many deliveries).
-    const seq = await ScriptBatcher.of(this.redis).run(
-      recordAttempt,
-      [keys.seq, keys.recent, keys.event(record.eventId)],
-      [
-        JSON.stringify(record),
-        String(this.retention.recentAttemptsPerSubscription),
-        String(this.retention.attemptsPerEvent),
-        String(this.retention.attemptHistoryTtlMs),
-      ],
+    const first = Number(
+      await ScriptBatcher.of(this.redis).run(
+        recordAttempts,
+        [keys.seq, keys.recent, ...records.map((record) => keys.event(record.eventId))],
+        [
+          String(this.retention.recentAttemptsPerSubscription),
+          String(this.retention.attemptsPerEvent),
+          String(this.retention.attemptHistoryTtlMs),
+          ...records.map((record) => record.json),
+        ],
+      ),
     );
-    return Number(seq);
+    return records.map((_, i) => first + i);
   }
 
   /** A subscription's attempts, newest first; `after` is the `next` of the previous page. */

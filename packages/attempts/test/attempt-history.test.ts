@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { startRedisServer, uniquePrefix, type TestRedis } from '@orderbus/testkit';
 import { AttemptHistory, attemptKeys, type AttemptRecord } from '../src';
@@ -61,5 +62,58 @@ describe('AttemptHistory', () => {
     const third = await history.recent('PAGE', { limit: 4, after: second.next! });
     expect(third).toEqual({ items: [expect.objectContaining({ seq: 2 }), expect.objectContaining({ seq: 1 })] });
     expect((await history.recent('NONE', { limit: 4 })).items).toEqual([]);
+  });
+
+  it('stores attempts written together exactly as it stores them one by one: the same seqs and the same lists', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.record({ event: fc.integer({ min: 0, max: 4 }), failed: fc.boolean() }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (batches, attemptsPerEvent, recentAttemptsPerSubscription) => {
+          const retention = { attemptsPerEvent, recentAttemptsPerSubscription, attemptHistoryTtlMs: 60_000 };
+          const [alone, together] = [uniquePrefix(), uniquePrefix()];
+          const histories = { alone: new AttemptHistory(redis, alone, retention), together: new AttemptHistory(redis, together, retention) };
+          let n = 0;
+          for (const batch of batches) {
+            const records = batch.map(({ event, failed }) => ({ ...record(`e${event}`, ++n), outcome: failed ? ('failed' as const) : ('delivered' as const) }));
+            const oneByOne = [];
+            for (const r of records) oneByOne.push(await histories.alone.record('B', r));
+            expect(await Promise.all(records.map((r) => histories.together.record('B', r)))).toEqual(oneByOne);
+          }
+          const data = async (prefix: string) => {
+            const keys = await redis.keys(`${prefix}:*`);
+            const entries = await Promise.all(
+              keys.map(async (key) => {
+                const value = (await redis.type(key)) === 'list' ? await redis.lrange(key, 0, -1) : await redis.get(key);
+                return [key.slice(prefix.length), value, (await redis.pttl(key)) > 50_000] as const;
+              }),
+            );
+            return entries.sort((a, b) => a[0].localeCompare(b[0]));
+          };
+          expect(await data(together)).toEqual(await data(alone));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('holds delivered attempts back up to recordDelayMs, and stores a failed one at once after them', async () => {
+    const prefix = uniquePrefix();
+    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 50, recentAttemptsPerSubscription: 100, attemptHistoryTtlMs: 60_000 }, { recordDelayMs: 60_000 });
+    const delivered = history.record('D', { ...record('d1', 1), outcome: 'delivered', status: 200, resultClass: 'ok' });
+    const elsewhere = history.record('OTHER', { ...record('o1', 1), outcome: 'delivered', status: 200, resultClass: 'ok' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await history.recent('D', { limit: 10 })).items).toEqual([]);
+    expect(await history.record('D', record('f1', 1))).toBe(2);
+    expect(await delivered).toBe(1);
+    expect((await history.recent('D', { limit: 10 })).items.map((a) => [a.seq, a.eventId])).toEqual([
+      [2, 'f1'],
+      [1, 'd1'],
+    ]);
+    expect((await history.recent('OTHER', { limit: 10 })).items).toEqual([]);
+    history.flush();
+    expect(await elsewhere).toBe(1);
+    expect((await history.ofEvent('OTHER', 'o1')).map((a) => a.seq)).toEqual([1]);
   });
 });

@@ -55,6 +55,8 @@ export interface AttemptReport {
  */
 export interface AttemptObserver {
   onAttempt(report: AttemptReport): Promise<void> | void;
+  /** Writes what it holds back to write with later records now (the dispatcher is closing). */
+  flush?(): void;
 }
 
 /** Delivers one job. Resolves with the outcome; it throws only on a bug. */

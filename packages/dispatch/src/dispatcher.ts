@@ -194,6 +194,8 @@ export class Dispatcher {
         };
       });
     }
+    // Records held back to share a write go now: nothing else will come.
+    for (const observer of this.options.observers ?? []) observer.flush?.();
     if (this.bookkeeping.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
@@ -437,17 +439,25 @@ export class Dispatcher {
     return admitted === 'parked' ? undefined : admitted;
   }
 
-  /** Tells every observer at once: they keep separate records, and their Redis commands then share a round trip. */
-  private async report(report: AttemptReport): Promise<void> {
-    await Promise.all(
-      (this.options.observers ?? []).map(async (observer) => {
-        try {
-          await observer.onAttempt(report);
-        } catch (err) {
-          this.options.logger.error('attempt observer failed', { baseCode: report.subscription.baseCode, jobId: report.job.id, err: errorMessage(err) });
-        }
-      }),
-    );
+  /**
+   * Tells every observer at once: they keep separate records, and their Redis commands then share a round trip.
+   * Observers may hold records back to write them with others; nothing here keeps the report (its job) alive meanwhile.
+   */
+  private report(report: AttemptReport): Promise<void> {
+    const baseCode = report.subscription.baseCode;
+    const jobId = report.job.id;
+    const failed = (err: unknown): void => {
+      this.options.logger.error('attempt observer failed', { baseCode, jobId, err: errorMessage(err) });
+    };
+    const told = (this.options.observers ?? []).map((observer) => {
+      try {
+        return Promise.resolve(observer.onAttempt(report)).catch(failed);
+      } catch (err) {
+        failed(err);
+        return undefined;
+      }
+    });
+    return Promise.all(told).then(() => undefined);
   }
 
   /** The work order a job must keep its place in, unless ordering is off for the subscription or the event has no order. */

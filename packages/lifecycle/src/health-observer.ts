@@ -2,7 +2,7 @@ import type { AttemptObserver, AttemptReport } from '@orderbus/dispatch';
 import type { Logger } from '@orderbus/observability';
 import type { FailedAttempt } from './health';
 import type { HealthPolicy } from './health-policy';
-import type { HealthStore } from './health-store';
+import type { HealthChange, HealthStore } from './health-store';
 import type { AlertOutbox } from './alerts/alert-outbox';
 import { failingAlert } from './alerts/alert-templates';
 import type { SubscriptionLifecycle } from './subscription-lifecycle';
@@ -23,30 +23,43 @@ export class HealthObserver implements AttemptObserver {
     private readonly logger: Logger,
   ) {}
 
-  async onAttempt(report: AttemptReport): Promise<void> {
-    const { subscription, outcome, attemptNumber, job } = report;
-    const ok = outcome.kind === 'delivered';
-    const failure: FailedAttempt | undefined = ok
-      ? undefined
-      : {
-          at: outcome.attempt.startedAt,
-          eventId: job.data.event.eventId,
-          attemptNumber,
-          ...(outcome.attempt.status !== undefined ? { status: outcome.attempt.status } : {}),
-          resultClass: outcome.attempt.resultClass,
-          message: outcome.attempt.message.slice(0, 300),
-        };
-    const change = await this.health.record(subscription.baseCode, {
-      ok,
-      at: outcome.attempt.startedAt,
-      durationMs: outcome.attempt.durationMs,
-      ...(failure ? { failure } : {}),
-    });
-    if (change.state !== change.previousState) {
-      this.logger.info('subscription health changed', { baseCode: subscription.baseCode, from: change.previousState, to: change.state });
-    }
-    if (ok) return;
+  flush(): void {
+    this.health.flush();
+  }
 
+  /**
+   * Records the attempt in the subscription's health; after a failure, alerts
+   * and auto-disables as the new health says. A success may wait to share a
+   * write: only its baseCode is held meanwhile, not the report.
+   */
+  onAttempt(report: AttemptReport): Promise<void> {
+    const { subscription, outcome } = report;
+    const baseCode = subscription.baseCode;
+    if (outcome.kind === 'delivered') {
+      return this.health.record(baseCode, { ok: true, at: outcome.attempt.startedAt, durationMs: outcome.attempt.durationMs }).then((change) => this.logChange(baseCode, change));
+    }
+    const failure: FailedAttempt = {
+      at: outcome.attempt.startedAt,
+      eventId: report.job.data.event.eventId,
+      attemptNumber: report.attemptNumber,
+      ...(outcome.attempt.status !== undefined ? { status: outcome.attempt.status } : {}),
+      resultClass: outcome.attempt.resultClass,
+      message: outcome.attempt.message.slice(0, 300),
+    };
+    return this.health.record(baseCode, { ok: false, at: outcome.attempt.startedAt, durationMs: outcome.attempt.durationMs, failure }).then((change) => {
+      this.logChange(baseCode, change);
+      return this.afterFailure(report, change);
+    });
+  }
+
+  private logChange(baseCode: string, change: HealthChange): void {
+    if (change.state !== change.previousState) {
+      this.logger.info('subscription health changed', { baseCode, from: change.previousState, to: change.state });
+    }
+  }
+
+  private async afterFailure(report: AttemptReport, change: HealthChange): Promise<void> {
+    const { subscription, outcome, job } = report;
     if (change.state === 'failing' && change.previousState !== 'failing' && (await this.health.claimAlert(subscription.baseCode))) {
       const summary = await this.health.summary(subscription.baseCode);
       await this.outbox

@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { healthKeys } from './health-keys';
 import { LATENCY_BUCKETS_MS, latencyBucket, type FailedAttempt, type HealthBucket, type HealthState, type HealthSummary } from './health';
 import { MIN_SAMPLES_FOR_RATE, type HealthPolicy } from './health-policy';
-import { RECORD_ATTEMPT } from './lua/record-attempt';
-import { LuaScript, ScriptBatcher } from '@orderbus/queues';
+import { RECORD_ATTEMPTS } from './lua/record-attempt';
+import { LuaScript, RecordCoalescer, ScriptBatcher } from '@orderbus/queues';
 
-const recordAttempt = new LuaScript(RECORD_ATTEMPT);
+const recordAttempts = new LuaScript(RECORD_ATTEMPTS);
 
 /** How a recorded attempt changed the subscription's health. */
 export interface HealthChange {
@@ -21,6 +21,26 @@ export interface HealthChange {
 const MINUTE_MS = 60_000;
 const BUCKET_TTL_SECONDS = 2 * 24 * 3600;
 const RECENT_FAILURES_KEPT = 20;
+/** Attempts of one subscription in one script call at most. */
+const ATTEMPTS_PER_WRITE = 100;
+
+/** One finished attempt, as health records it. */
+export interface HealthAttempt {
+  ok: boolean;
+  /** When it started (epoch ms). */
+  at: number;
+  durationMs: number;
+  failure?: FailedAttempt;
+}
+
+export interface HealthStoreOptions {
+  /**
+   * Longest a successful attempt waits to be recorded with others of its
+   * subscription (ms); a failure is recorded at once, with the attempts
+   * before it. 0 (default): only attempts recorded together share a write.
+   */
+  recordDelayMs?: number;
+}
 
 /**
  * Per-subscription health in Redis: a rolling window of the last attempts,
@@ -29,43 +49,79 @@ const RECENT_FAILURES_KEPT = 20;
  * state and its transitions are the same whoever delivered.
  */
 export class HealthStore {
+  private readonly attempts: RecordCoalescer<HealthAttempt, HealthChange>;
+  /** The thresholds as the recording script takes them, made once. */
+  private readonly policyArgs: string[];
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly thresholds: HealthPolicy,
-  ) {}
+    options: HealthStoreOptions = {},
+  ) {
+    this.attempts = new RecordCoalescer({
+      delayMs: options.recordDelayMs ?? 0,
+      maxRecords: ATTEMPTS_PER_WRITE,
+      write: (baseCode, attempts) => this.write(baseCode, attempts),
+    });
+    this.policyArgs = [
+      String(thresholds.windowSize),
+      String(BUCKET_TTL_SECONDS),
+      String(thresholds.degradedBelowSuccessRate),
+      String(thresholds.failingBelowSuccessRate),
+      String(thresholds.failingAfterConsecutiveFailures),
+      String(MIN_SAMPLES_FOR_RATE),
+      String(RECENT_FAILURES_KEPT),
+    ];
+  }
 
-  async record(baseCode: string, attempt: { ok: boolean; at: number; durationMs: number; failure?: FailedAttempt }): Promise<HealthChange> {
+  /**
+   * Records a finished attempt; resolves to how it changed the health. A
+   * subscription's attempts are recorded in the order given: successes may
+   * wait up to `recordDelayMs` to share a write, a failure goes at once.
+   */
+  record(baseCode: string, attempt: HealthAttempt): Promise<HealthChange> {
+    return this.attempts.add(baseCode, attempt, !attempt.ok);
+  }
+
+  /** Records every attempt still waiting (on shutdown). */
+  flush(): void {
+    this.attempts.flush();
+  }
+
+  /** One script call for a subscription's attempts, batched with the other bookkeeping scripts of this turn. */
+  private async write(baseCode: string, attempts: readonly HealthAttempt[]): Promise<HealthChange[]> {
     const keys = healthKeys(this.prefix, baseCode);
-    const minute = Math.floor(attempt.at / MINUTE_MS);
-    // Batched with the other bookkeeping scripts of this turn (one EVALSHA for many deliveries).
-    const reply = (await ScriptBatcher.of(this.redis).run(
-      recordAttempt,
-      [keys.summary, keys.window, keys.recentFailures, keys.minute(minute)],
-      [
+    const minuteKeys: string[] = [];
+    const minuteIndex = new Map<number, number>();
+    const args = [...this.policyArgs];
+    for (const attempt of attempts) {
+      const minute = Math.floor(attempt.at / MINUTE_MS);
+      let index = minuteIndex.get(minute);
+      if (index === undefined) {
+        index = minuteKeys.push(keys.minute(minute));
+        minuteIndex.set(minute, index);
+      }
+      args.push(
         attempt.ok ? '1' : '0',
         String(attempt.at),
         String(Math.round(attempt.durationMs)),
         attempt.failure ? JSON.stringify(attempt.failure) : '',
-        String(this.thresholds.windowSize),
         `b${latencyBucket(attempt.durationMs)}`,
-        String(BUCKET_TTL_SECONDS),
-        String(this.thresholds.degradedBelowSuccessRate),
-        String(this.thresholds.failingBelowSuccessRate),
-        String(this.thresholds.failingAfterConsecutiveFailures),
-        String(MIN_SAMPLES_FOR_RATE),
-        String(RECENT_FAILURES_KEPT),
-      ],
-    )) as [string, string, number, string, number, number];
-    const [previousState, state, consecutiveFailures, failingSince, rate, samples] = reply;
-    return {
+        String(index),
+      );
+    }
+    const replies = (await ScriptBatcher.of(this.redis).run(recordAttempts, [keys.summary, keys.window, keys.recentFailures, ...minuteKeys], args)) as Array<
+      [string, string, number, string, number, number]
+    >;
+    return replies.map(([previousState, state, consecutiveFailures, failingSince, rate, samples]) => ({
       previousState: previousState as HealthState,
       state: state as HealthState,
       consecutiveFailures,
       ...(failingSince ? { failingSince: Number(failingSince) } : {}),
       successRate: rate / 10000,
       samples,
-    };
+    }));
   }
 
   async summary(baseCode: string): Promise<HealthSummary> {

@@ -95,6 +95,68 @@ describe('lifecycle building blocks', () => {
       );
     });
 
+    it('records attempts written together exactly as it records them one by one: the same changes and the same data', async () => {
+      const attemptArb = fc.record({ ok: fc.boolean(), durationMs: fc.integer({ min: 0, max: 40_000 }), minute: fc.integer({ min: 0, max: 2 }) });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(attemptArb, { maxLength: 12 }),
+          fc.array(fc.array(attemptArb, { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 5 }),
+          fc.integer({ min: 1, max: 25 }),
+          fc.boolean(),
+          async (before, batches, windowSize, oldWindow) => {
+            const policy = { ...thresholds, windowSize };
+            const [alone, together] = [uniquePrefix(), uniquePrefix()];
+            const base = Math.floor(Date.now() / 60_000) * 60_000;
+            let n = 0;
+            const attempt = ({ ok, durationMs, minute }: { ok: boolean; durationMs: number; minute: number }) => {
+              const at = base + minute * 60_000 + n++;
+              return { ok, at, durationMs, ...(ok ? {} : { failure: { at, eventId: `e${n}`, attemptNumber: 1, status: 500, resultClass: 'http_5xx' as const, message: 'boom' } }) };
+            };
+            const stores = { alone: new HealthStore(redis, alone, policy), together: new HealthStore(redis, together, policy) };
+            // The same history first, one by one; optionally as an older orderbus left it (no running count).
+            for (const a of before.map(attempt)) for (const store of Object.values(stores)) await store.record('H', a);
+            if (oldWindow) for (const prefix of [alone, together]) await redis.hdel(`${prefix}:${subscriptionQueueName('H')}:health`, 'windowSuccesses');
+            for (const batch of batches) {
+              const attempts = batch.map(attempt);
+              const oneByOne = [];
+              for (const a of attempts) oneByOne.push(await stores.alone.record('H', a));
+              expect(await Promise.all(attempts.map((a) => stores.together.record('H', a)))).toEqual(oneByOne);
+            }
+            const data = async (prefix: string) => {
+              const keys = await redis.keys(`${prefix}:*`);
+              return Object.fromEntries(
+                await Promise.all(
+                  keys.map(async (key) => [key.slice(prefix.length), (await redis.type(key)) === 'list' ? await redis.lrange(key, 0, -1) : await redis.hgetall(key)] as const),
+                ),
+              );
+            };
+            expect(await data(together)).toEqual(await data(alone));
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+
+    it('holds successes back up to recordDelayMs, and writes a failure at once together with the successes before it', async () => {
+      const prefix = uniquePrefix();
+      const health = new HealthStore(redis, prefix, thresholds, { recordDelayMs: 60_000 });
+      const window = `${prefix}:${subscriptionQueueName('D')}:health:window`;
+      const at = Date.now();
+      const first = health.record('D', { ok: true, at, durationMs: 7 });
+      const second = health.record('D', { ok: true, at, durationMs: 8 });
+      const other = health.record('OTHER', { ok: true, at, durationMs: 9 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await redis.llen(window)).toBe(0);
+      const failure = await health.record('D', { ok: false, at, durationMs: 30, failure: { at, eventId: 'e', attemptNumber: 1, status: 500, resultClass: 'http_5xx', message: 'boom' } });
+      expect(failure).toMatchObject({ state: 'healthy', consecutiveFailures: 1, samples: 3 });
+      expect(await Promise.all([first, second])).toEqual([expect.objectContaining({ samples: 1 }), expect.objectContaining({ samples: 2 })]);
+      expect(await redis.lrange(window, 0, -1)).toEqual(['0:30', '1:8', '1:7']);
+      // Another subscription's success still waits, until flush().
+      expect(await redis.exists(`${prefix}:${subscriptionQueueName('OTHER')}:health:window`)).toBe(0);
+      health.flush();
+      expect(await other).toMatchObject({ state: 'healthy', samples: 1 });
+    });
+
     it('grants one failure alert per throttle period', async () => {
       const health = new HealthStore(redis, uniquePrefix(), { ...thresholds, alertThrottleMs: 300 });
       expect(await health.claimAlert('T')).toBe(true);

@@ -12,3 +12,4 @@ export * from './cluster-link-reset';
 export * from './subscription-queue-handles';
 export * from './script-batcher';
 export * from './order-lines';
+export * from './record-coalescer';

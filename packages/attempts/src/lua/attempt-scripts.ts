@@ -1,25 +1,37 @@
 /**
- * Stores one attempt: numbers it, prepends it to the subscription's recent
- * list and appends it to the event's list, trims both and renews their TTL.
- * All keys carry the subscription's hash tag (one Cluster slot).
+ * Stores a subscription's attempts, oldest first: numbers them, prepends
+ * them to the subscription's recent list and appends each to its event's
+ * list, trims the lists and renews their TTL. The same data as storing them
+ * one by one. All keys carry the subscription's hash tag (one Cluster slot).
  *
- * KEYS[1] seq counter   KEYS[2] recent list   KEYS[3] event list
- * ARGV[1] the record as JSON without `seq` (an object: starts with "{")
- * ARGV[2] recent list cap   ARGV[3] event list cap   ARGV[4] TTL in ms
+ * KEYS[1] seq counter   KEYS[2] recent list   KEYS[2+i] the event list of attempt i
+ * ARGV[1] recent list cap   ARGV[2] event list cap   ARGV[3] TTL in ms
+ * ARGV[3+i] attempt i as JSON without `seq` (an object: starts with "{")
  *
- * Returns the record's seq.
+ * Returns the seq of the first attempt (attempt i has that + i - 1).
  */
-export const RECORD_ATTEMPT = `
-local seq = redis.call('INCR', KEYS[1])
-local record = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
-redis.call('LPUSH', KEYS[2], record)
-redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
-redis.call('RPUSH', KEYS[3], record)
-redis.call('LTRIM', KEYS[3], -tonumber(ARGV[3]), -1)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
-return seq
+export const RECORD_ATTEMPTS = `
+local count = #KEYS - 2
+local eventCap = tonumber(ARGV[2])
+local first = redis.call('INCRBY', KEYS[1], count) - count + 1
+local records = {}
+for i = 1, count do
+  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[3 + i], 2)
+end
+redis.call('LPUSH', KEYS[2], unpack(records))
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[1]) - 1)
+local renewed = {}
+for i = 1, count do
+  local key = KEYS[2 + i]
+  if redis.call('RPUSH', key, records[i]) > eventCap then redis.call('LTRIM', key, -eventCap, -1) end
+  if not renewed[key] then
+    redis.call('PEXPIRE', key, ARGV[3])
+    renewed[key] = true
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return first
 `;
 
 /**
