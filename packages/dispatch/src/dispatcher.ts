@@ -72,6 +72,15 @@ interface Served {
 }
 
 const RETRY_AFTER_REDIS_ERROR_MS = 1000;
+/**
+ * Jobs a slot delivers in a row from its subscription's queue (each
+ * completion claiming the next in the same script) while other
+ * subscriptions wait for a slot; then it gives the slot to the one that
+ * waited longest. Handing the slot over after every job would cost a claim
+ * of its own per delivery whenever slots are short (many subscriptions with
+ * work); never handing it over would let one backlog keep its slots.
+ */
+const JOBS_PER_TURN = 10;
 /** Queues looked at by one sweep script on a single node: bounds how long one call keeps Redis busy. */
 const QUEUES_PER_PEEK = 500;
 const peekQueues = new LuaScript(PEEK_QUEUES);
@@ -91,6 +100,11 @@ export class Dispatcher {
   private readonly starved = new Set<string>();
   private readonly processTag = randomBytes(4).toString('hex');
   private tokenCounter = 0;
+  /**
+   * Slots taken, over all subscriptions: deliveries in flight, and claims
+   * under way (a claim takes its slot before it is sent, so subscriptions
+   * woken together cannot all see the same free slot).
+   */
   private inFlightTotal = 0;
   /** Bookkeeping (order line, attempt observers) of delivered jobs still being written. */
   private readonly bookkeeping = new Set<Promise<void>>();
@@ -155,7 +169,7 @@ export class Dispatcher {
     return [...this.served.keys()].filter((b) => !this.served.get(b)!.retiring);
   }
 
-  /** Deliveries in flight in this process. */
+  /** Deliveries in flight in this process (and claims under way, each holding the slot of the job it brings). */
   inFlight(): number {
     return this.inFlightTotal;
   }
@@ -254,8 +268,17 @@ export class Dispatcher {
         }
         const token = this.newToken();
         const wakeUps = served.wakeUps;
-        const admitted = await this.admit(baseCode, served, await this.claimInLine(baseCode, served.queue.claim(token)), token, wakeUps);
-        if (admitted !== 'empty' && admitted !== 'parked') this.startDelivery(baseCode, served, admitted, token);
+        // The slot of the job this claim may bring, taken before the claim goes out.
+        this.inFlightTotal += 1;
+        let admitted: Job<DeliveryJobData> | 'empty' | 'parked';
+        try {
+          admitted = await this.admit(baseCode, served, await this.claimInLine(baseCode, served.queue.claim(token)), token, wakeUps);
+        } catch (err) {
+          this.releaseSlot();
+          throw err;
+        }
+        if (admitted === 'empty' || admitted === 'parked') this.releaseSlot();
+        else void this.runSlot(baseCode, served, admitted, token);
       }
     } catch (err) {
       // Redis is down or stalled: try again shortly (the connection reconnects by itself).
@@ -313,21 +336,17 @@ export class Dispatcher {
     return claim.job;
   }
 
-  /** Takes a slot and delivers the job, then each job its completion claimed, in the same slot. */
-  private startDelivery(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): void {
-    this.inFlightTotal += 1;
-    void this.runSlot(baseCode, served, job, token);
-  }
-
+  /** Delivers the job in the slot its claim took, then each job its completion claimed, in the same slot. */
   private async runSlot(baseCode: string, served: Served, first: Job<DeliveryJobData>, token: string): Promise<void> {
     let job: Job<DeliveryJobData> | undefined = first;
+    let delivered = 0;
     while (job) {
       const jobId = job.id!;
       served.inFlight.set(jobId, token);
       served.locks.set(jobId, token);
       let next: Job<DeliveryJobData> | 'empty' | undefined;
       try {
-        next = await this.deliver(baseCode, served, job, token);
+        next = await this.deliver(baseCode, served, job, token, ++delivered < JOBS_PER_TURN);
       } catch (err) {
         this.options.logger.error('delivery bookkeeping failed', { baseCode, jobId, err: errorMessage(err) });
       } finally {
@@ -350,8 +369,24 @@ export class Dispatcher {
       if (served.inFlight.size === 0) void this.retire(baseCode, served);
       return;
     }
+    // Those that waited for a slot first: a subscription that just had one queues up behind them.
+    this.serveStarved();
     void this.pump(baseCode, served);
-    for (const other of [...this.starved]) {
+  }
+
+  /** Gives back the slot of a claim that brought no job to deliver now. */
+  private releaseSlot(): void {
+    this.inFlightTotal -= 1;
+    if (this.closing) {
+      if (this.inFlightTotal === 0) this.drained?.();
+      return;
+    }
+    this.serveStarved();
+  }
+
+  /** Lets subscriptions that waited for a slot claim, oldest wait first, while slots are free (each pump takes its slot at once). */
+  private serveStarved(): void {
+    for (const other of this.starved) {
       if (this.inFlightTotal >= this.options.maxInFlight) break;
       this.starved.delete(other);
       const s = this.served.get(other);
@@ -377,7 +412,13 @@ export class Dispatcher {
    * in this slot if its completion claimed one, 'empty' if that claim found
    * the queue empty.
    */
-  private async deliver(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
+  private async deliver(
+    baseCode: string,
+    served: Served,
+    job: Job<DeliveryJobData>,
+    token: string,
+    withinTurn: boolean,
+  ): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
     const subscription = await this.subscriptionOf(baseCode);
     if (!subscription || subscription.status !== 'enabled') {
       // Turned off after the claim: put the job back untouched (no attempt counted).
@@ -399,7 +440,7 @@ export class Dispatcher {
       };
     }
     if (outcome.kind === 'delivered') {
-      const next = await this.complete(baseCode, served, job, token, { deliveredAt: Date.now(), attempts: attemptNumber });
+      const next = await this.complete(baseCode, served, job, token, { deliveredAt: Date.now(), attempts: attemptNumber }, withinTurn);
       // Independent of each other: sent together (one script batch). The next job does not wait for them:
       // its gate entry already saw this job completed.
       this.inBackground(baseCode, job.id!, Promise.all([this.leaveOrderLine(baseCode, job, false), this.report({ subscription, job, attemptNumber, outcome, deadLettered: false })]));
@@ -421,12 +462,19 @@ export class Dispatcher {
   }
 
   /**
-   * Completes a delivered job. While the queue has work and no other
-   * subscription waits for a slot, the completion also claims the next job
-   * and the slot goes on with it.
+   * Completes a delivered job. While the queue has work, and the slot's turn
+   * lasts or no other subscription waits for a slot, the completion also
+   * claims the next job and the slot goes on with it.
    */
-  private async complete(baseCode: string, served: Served, job: Job<DeliveryJobData>, token: string, result: object): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
-    const claimNext = served.claimable > 0 && !this.closing && !served.retiring && this.starved.size === 0;
+  private async complete(
+    baseCode: string,
+    served: Served,
+    job: Job<DeliveryJobData>,
+    token: string,
+    result: object,
+    withinTurn: boolean,
+  ): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
+    const claimNext = served.claimable > 0 && !this.closing && !served.retiring && (withinTurn || this.starved.size === 0);
     if (!claimNext) {
       await served.queue.complete(job, result, token, false);
       served.locks.delete(job.id!);

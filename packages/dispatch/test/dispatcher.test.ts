@@ -201,6 +201,60 @@ describe('Dispatcher', () => {
     }
   });
 
+  it('keeps at most maxInFlight deliveries in flight when many subscriptions wake at once, and serves the ones that waited for a slot', async () => {
+    const baseCodes = Array.from({ length: 12 }, (_, i) => `CAP${i}`);
+    const bus = await setup(baseCodes, { maxInFlight: 4 });
+    await waitUntil(() => bus.dispatcher.servedBaseCodes().length === baseCodes.length, { description: 'all served' });
+    let open = 0;
+    let most = 0;
+    receiver.requests.length = 0;
+    receiver.behave(async (_request, res) => {
+      open += 1;
+      most = Math.max(most, open);
+      await new Promise((r) => setTimeout(r, 40));
+      open -= 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true }));
+    });
+    try {
+      // Three events, each for every subscription: one wake-up names all twelve queues.
+      await bus.fanout.publish([0, 1, 2].map((n) => ({ ...event(`cap-${n}`, `cap-order-${n}`), baseCodes })));
+      await receiver.waitForRequests(3 * baseCodes.length, { timeoutMs: 20_000 });
+      expect(most).toBeLessThanOrEqual(4);
+      expect(new Set(receiver.requests.map((r) => r.headers['x-orderbus-base-code'])).size).toBe(baseCodes.length);
+    } finally {
+      receiver.behave({ status: 200, body: { success: true } });
+      await bus.close();
+    }
+  });
+
+  it('hands a slot to a subscription waiting for one after a turn of ten deliveries, instead of draining one backlog first', async () => {
+    const bus = await setup(['TURNA', 'TURNB'], { maxInFlight: 1 });
+    await waitUntil(() => bus.dispatcher.servedBaseCodes().length === 2, { description: 'both served' });
+    receiver.requests.length = 0;
+    try {
+      const claims = await countEvalsha(redis.url, bullmqScriptSha('moveToActive'), async () => {
+        // Both backlogs in one write and one wake-up: both subscriptions want the one slot from the start.
+        await bus.fanout.publish(
+          ['TURNA', 'TURNB'].flatMap((baseCode) => Array.from({ length: 25 }, (_, n) => ({ ...event(`${baseCode}-${n}`, `${baseCode}-order-${n}`), baseCodes: [baseCode] }))),
+        );
+        await receiver.waitForRequests(50, { timeoutMs: 20_000 });
+      });
+      // Within a turn each completion claims the next job: a claim of its own starts each turn only.
+      expect(claims).toBeLessThanOrEqual(12);
+      const order = receiver.requests.map((r) => r.headers['x-orderbus-base-code']);
+      const runs: number[] = [];
+      for (const [i, baseCode] of order.entries()) {
+        if (i > 0 && order[i - 1] === baseCode) runs[runs.length - 1]! += 1;
+        else runs.push(1);
+      }
+      // Turns of ten while both have work; the last run is what is left of one backlog.
+      expect(runs.slice(0, -1).every((run) => run <= 10)).toBe(true);
+      expect(runs.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('retries a failing delivery on the schedule and dead-letters it when attempts run out', async () => {
     const bus = await setup(['RETRY'], {}, 3);
     receiver.requests.length = 0;
