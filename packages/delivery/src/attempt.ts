@@ -2,7 +2,8 @@ import { getGlobalDispatcher, type Dispatcher } from 'undici';
 
 /** One HTTP POST of a delivery. */
 export interface AttemptRequest {
-  url: string;
+  /** The callback: a URL string, or a URL parsed (and checked) once for many attempts. */
+  url: string | URL;
   headers: Record<string, string>;
   body: string;
   /** The whole attempt (connect, send, response head and body) must end within this. */
@@ -35,7 +36,7 @@ export interface AttemptResponse {
  */
 export function sendAttempt(attempt: AttemptRequest, dispatcher: Dispatcher = getGlobalDispatcher()): Promise<AttemptResponse> {
   const started = performance.now();
-  const { origin, pathname, search } = new URL(attempt.url);
+  const { origin, pathname, search } = typeof attempt.url === 'string' ? new URL(attempt.url) : attempt.url;
   return new Promise<AttemptResponse>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let outcome: Error | undefined;

@@ -17,6 +17,9 @@ import type { Logger, Metrics } from '@orderbus/observability';
 import type { SigningSecret } from '@orderbus/registry';
 import type { AttemptDetails, DeliveryContext, DeliveryHandler, DeliveryJob, DeliveryOutcome } from './delivery-handler';
 
+/** Checked callback URLs kept (one per subscription in practice); beyond that the cache starts over. */
+const MAX_CHECKED_URLS = 10_000;
+
 /** Where the handler gets the secrets to sign with (the worker's SigningSecretCache). */
 export interface SigningSecretSource {
   /** The unexpired secrets of a subscription, newest first. */
@@ -59,6 +62,8 @@ export interface HttpDeliveryHandlerOptions {
 export class HttpDeliveryHandler implements DeliveryHandler {
   private readonly policy: DeliveryPolicy;
   private readonly now: () => number;
+  /** Callback URLs that passed the guard's URL checks (static for a URL string): parsed and checked once, not per delivery. */
+  private readonly checkedUrls = new Map<string, URL>();
 
   constructor(private readonly options: HttpDeliveryHandlerOptions) {
     const base = options.policy ?? DEFAULT_DELIVERY_POLICY;
@@ -124,13 +129,20 @@ export class HttpDeliveryHandler implements DeliveryHandler {
     };
   }
 
-  private checkedUrl(callbackUrl: string): string {
-    if (this.options.guard) return this.options.guard.assertUrl(callbackUrl).toString();
-    try {
-      return new URL(callbackUrl).toString();
-    } catch {
-      throw new DeliveryPreparationError('invalid_url', `the callback URL "${callbackUrl}" is not a valid URL`, { final: true });
+  private checkedUrl(callbackUrl: string): URL {
+    let url = this.checkedUrls.get(callbackUrl);
+    if (url) return url;
+    if (this.options.guard) url = this.options.guard.assertUrl(callbackUrl);
+    else {
+      try {
+        url = new URL(callbackUrl);
+      } catch {
+        throw new DeliveryPreparationError('invalid_url', `the callback URL "${callbackUrl}" is not a valid URL`, { final: true });
+      }
     }
+    if (this.checkedUrls.size >= MAX_CHECKED_URLS) this.checkedUrls.clear();
+    this.checkedUrls.set(callbackUrl, url);
+    return url;
   }
 
   private async signature(baseCode: string, eventId: string, raw: string, at: number): Promise<Record<string, string>> {

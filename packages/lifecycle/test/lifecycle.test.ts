@@ -44,7 +44,8 @@ describe('lifecycle building blocks', () => {
     });
 
     it('fails a subscription on a low success rate over the window, and keeps per-minute history', async () => {
-      const health = new HealthStore(redis, uniquePrefix(), thresholds);
+      const prefix = uniquePrefix();
+      const health = new HealthStore(redis, prefix, thresholds);
       const at = Date.now();
       let last;
       // Alternate: never 3 failures in a row, but a 50 % success rate (< 0.95 degraded, not < 0.5 failing).
@@ -59,6 +60,10 @@ describe('lifecycle building blocks', () => {
       expect(history).toHaveLength(1);
       expect(history[0]).toMatchObject({ attempts: 26, failures: 14 });
       expect(history[0]!.p99Ms).toBe(500);
+      // Minute buckets are kept two days.
+      const ttl = await redis.ttl(`${prefix}:${subscriptionQueueName('R')}:health:m:${Math.floor(at / 60_000)}`);
+      expect(ttl).toBeGreaterThan(2 * 24 * 3600 - 60);
+      expect(ttl).toBeLessThanOrEqual(2 * 24 * 3600);
       expect(await health.states(['R', 'NONE'])).toEqual(new Map([['R', 'failing'], ['NONE', 'unknown']]));
     });
 

@@ -138,10 +138,10 @@ if #failures > 0 then
 end
 for m, bucket in pairs(buckets) do
   local key = KEYS[3 + m]
-  redis.call('HINCRBY', key, 'attempts', bucket.attempts)
+  -- A minute's bucket is written within that minute: its TTL is set when it is made.
+  if redis.call('HINCRBY', key, 'attempts', bucket.attempts) == bucket.attempts then redis.call('EXPIRE', key, ARGV[2]) end
   if bucket.failures > 0 then redis.call('HINCRBY', key, 'failures', bucket.failures) end
   for field, n in pairs(bucket.latency) do redis.call('HINCRBY', key, field, n) end
-  redis.call('EXPIRE', key, ARGV[2])
 end
 return results
 `;
