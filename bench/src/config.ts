@@ -60,7 +60,7 @@ export function benchConfig(quick: boolean, logLevel: string): BenchConfig {
         latencyFractions: [0.25, 0.5, 0.75, 0.9],
         latencySeconds: 6,
         manySubscriptions: 1000,
-        manyEvents: 20,
+        manyEvents: 30,
         idleSeconds: 10,
         memoryEvents: 2000,
         orderingEvents: 2000,
