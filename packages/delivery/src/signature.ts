@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** The Standard Webhooks headers of a delivery. */
 export interface SignatureHeaders {
@@ -12,9 +12,24 @@ export function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 }
 
+/** Secrets seen (a handful per subscription in practice); beyond that the cache starts over. */
+const MAX_CACHED_KEYS = 10_000;
+const keys = new Map<string, KeyObject>();
+
+/** The secret's key, decoded and imported once rather than at every delivery. */
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    key = createSecretKey(secretKey(secret));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` (Standard Webhooks). */
 export function signPayload(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac('sha256', secretKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
+  const mac = createHmac('sha256', keyOf(secret)).update(`${id}.${timestampSeconds}.`).update(body).digest('base64');
   return `v1,${mac}`;
 }
 

@@ -64,6 +64,7 @@ export class HttpDeliveryHandler implements DeliveryHandler {
   private readonly now: () => number;
   /** Callback URLs that passed the guard's URL checks (static for a URL string): parsed and checked once, not per delivery. */
   private readonly checkedUrls = new Map<string, URL>();
+  private readonly deliveryCounters = new Map<string, { inc(): void }>();
 
   constructor(private readonly options: HttpDeliveryHandlerOptions) {
     const base = options.policy ?? DEFAULT_DELIVERY_POLICY;
@@ -157,6 +158,13 @@ export class HttpDeliveryHandler implements DeliveryHandler {
     if (!metrics) return;
     if (durationMs !== undefined) metrics.deliveryDuration.observe(durationMs / 1000);
     const statusClass = status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
-    metrics.deliveries.inc({ outcome, statusClass });
+    // The labelled counter, looked up once per outcome and status class (prom-client hashes the labels on every inc otherwise).
+    const key = `${outcome} ${statusClass}`;
+    let counter = this.deliveryCounters.get(key);
+    if (!counter) {
+      counter = metrics.deliveries.labels(outcome, statusClass);
+      this.deliveryCounters.set(key, counter);
+    }
+    counter.inc();
   }
 }
