@@ -20,6 +20,7 @@ import { RESULTS_DIR } from './support/paths';
 import { startStack, type Stack } from './support/stack';
 import { orderbusDelivery, type DeliveryRun } from './scenarios/delivery-run';
 import type { RunContext } from './results';
+import { median } from './support/stats';
 
 function parseEnv(text: string | undefined): Record<string, string> {
   if (!text) return {};
@@ -33,10 +34,6 @@ function parseEnv(text: string | undefined): Record<string, string> {
   );
 }
 
-const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

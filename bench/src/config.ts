@@ -11,6 +11,8 @@ export interface BenchConfig {
   ingestConnectionsBatch: number;
   /** Events sent in the end-to-end throughput runs (10 subscriptions). */
   deliveryEvents: number;
+  /** Timed end-to-end rounds, orderbus and bare BullMQ taking turns (after one untimed round each). */
+  deliveryRounds: number;
   latencyFractions: number[];
   latencySeconds: number;
   manySubscriptions: number;
@@ -36,6 +38,7 @@ export function benchConfig(quick: boolean, logLevel: string): BenchConfig {
         ingestConnectionsSingle: 16,
         ingestConnectionsBatch: 4,
         deliveryEvents: 300,
+        deliveryRounds: 1,
         latencyFractions: [0.5, 0.9],
         latencySeconds: 2,
         manySubscriptions: 50,
@@ -57,6 +60,7 @@ export function benchConfig(quick: boolean, logLevel: string): BenchConfig {
         ingestConnectionsSingle: 16,
         ingestConnectionsBatch: 4,
         deliveryEvents: 3000,
+        deliveryRounds: 3,
         latencyFractions: [0.25, 0.5, 0.75, 0.9],
         latencySeconds: 6,
         manySubscriptions: 1000,

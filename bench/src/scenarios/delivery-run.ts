@@ -97,58 +97,91 @@ export async function orderbusDelivery(
   return run;
 }
 
+/** Baseline (a) set up once for several runs: its own redis-server, the bare worker process and producer. */
+export interface BareStack {
+  /** One end-to-end run: the events added with addBulk per queue, waited for at the receiver. */
+  run(options: { events: number; orderOf?: (i: number) => number; monitor?: boolean }): Promise<DeliveryRun>;
+  close(): Promise<void>;
+}
+
 /**
  * Baseline (a) end to end: its own redis-server (AOF everysec), the bare
  * BullMQ worker process (one Worker per queue, same concurrency), the same
  * events added with addBulk per queue, the same receiver.
  */
+export async function startBareStack(
+  ctx: RunContext,
+  options: { subscriptions: number; concurrency: number; profileDir?: string },
+): Promise<BareStack> {
+  const redis = await startRedis();
+  const queues = Array.from({ length: options.subscriptions }, (_, i) => `bare-${i + 1}`);
+  let worker: Awaited<ReturnType<typeof startBareWorker>> | undefined;
+  let producer: BareProducer | undefined;
+  const close = async (): Promise<void> => {
+    await producer?.close();
+    await worker?.stop();
+    await redis.stop();
+  };
+  try {
+    worker = await startBareWorker(redis.url, queues, options.concurrency, ctx.receiver, options.profileDir);
+    producer = new BareProducer(redis.url, queues);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const bareWorker = worker;
+  const bareProducer = producer;
+  return {
+    close,
+    async run({ events, orderOf, monitor: underMonitor }) {
+      const expected = events * options.subscriptions;
+      const batches = Array.from({ length: Math.ceil(events / BATCH) }, (_, i) =>
+        bareEvents(ctx.factory, Math.min(BATCH, events - i * BATCH), orderOf ? (k) => orderOf(i * BATCH + k) : undefined),
+      );
+      await ctx.receiver.reset(false);
+      const meter = new CpuMeter({ worker: bareWorker.pid, redis: redis.process?.pid, receiver: ctx.receiver.pid, bench: process.pid });
+      const fromUs = monotonicUs();
+      let sent = { firstSentAt: 0, lastAckAt: 0 };
+      let done = { ok: false, count: 0, firstAt: 0, lastAt: 0 };
+      const work = async (): Promise<void> => {
+        sent = await closedLoop(batches.length, 2, async (i) => {
+          await bareProducer.addBulk(batches[i]!);
+        });
+        done = await ctx.receiver.waitFor(expected, ctx.config.drainTimeoutMs);
+      };
+      const monitor = underMonitor ? await monitorCommands(bareProducer.connection, work) : (await work(), undefined);
+      const toUs = monotonicUs();
+      const cpu = meter.stop();
+      const seconds = (done.lastAt - sent.firstSentAt) / 1000;
+      if (!done.ok) ctx.log(`  bare: incomplete: ${done.count} of ${expected}`);
+      return {
+        events,
+        subscriptions: options.subscriptions,
+        expected,
+        delivered: done.count,
+        complete: done.ok,
+        seconds,
+        deliveriesPerSecond: done.count / seconds,
+        eventsPerSecond: done.count / options.subscriptions / seconds,
+        ingestSeconds: (sent.lastAckAt - sent.firstSentAt) / 1000,
+        cpuUsPerDelivery: perDelivery(cpu.cpuSeconds, done.count),
+        windowUs: { fromUs, toUs },
+        ...(monitor ? { monitor } : {}),
+      };
+    },
+  };
+}
+
+/** Baseline (a) for one run on a fresh stack. */
 export async function bareDelivery(
   ctx: RunContext,
   options: { events: number; subscriptions: number; concurrency: number; orderOf?: (i: number) => number; profileDir?: string; monitor?: boolean },
 ): Promise<DeliveryRun> {
-  const redis = await startRedis();
-  const queues = Array.from({ length: options.subscriptions }, (_, i) => `bare-${i + 1}`);
-  const worker = await startBareWorker(redis.url, queues, options.concurrency, ctx.receiver, options.profileDir);
-  const producer = new BareProducer(redis.url, queues);
+  const bare = await startBareStack(ctx, options);
   try {
-    const expected = options.events * options.subscriptions;
-    const batches = Array.from({ length: Math.ceil(options.events / BATCH) }, (_, i) =>
-      bareEvents(ctx.factory, Math.min(BATCH, options.events - i * BATCH), options.orderOf ? (k) => options.orderOf!(i * BATCH + k) : undefined),
-    );
-    await ctx.receiver.reset(false);
-    const meter = new CpuMeter({ worker: worker.pid, redis: redis.process?.pid, receiver: ctx.receiver.pid, bench: process.pid });
-    const fromUs = monotonicUs();
-    let sent = { firstSentAt: 0, lastAckAt: 0 };
-    let done = { ok: false, count: 0, firstAt: 0, lastAt: 0 };
-    const work = async (): Promise<void> => {
-      sent = await closedLoop(batches.length, 2, async (i) => {
-        await producer.addBulk(batches[i]!);
-      });
-      done = await ctx.receiver.waitFor(expected, ctx.config.drainTimeoutMs);
-    };
-    const monitor = options.monitor ? await monitorCommands(producer.connection, work) : (await work(), undefined);
-    const toUs = monotonicUs();
-    const cpu = meter.stop();
-    const seconds = (done.lastAt - sent.firstSentAt) / 1000;
-    if (!done.ok) ctx.log(`  bare: incomplete: ${done.count} of ${expected}`);
-    return {
-      events: options.events,
-      subscriptions: options.subscriptions,
-      expected,
-      delivered: done.count,
-      complete: done.ok,
-      seconds,
-      deliveriesPerSecond: done.count / seconds,
-      eventsPerSecond: done.count / options.subscriptions / seconds,
-      ingestSeconds: (sent.lastAckAt - sent.firstSentAt) / 1000,
-      cpuUsPerDelivery: perDelivery(cpu.cpuSeconds, done.count),
-      windowUs: { fromUs, toUs },
-      ...(monitor ? { monitor } : {}),
-    };
+    return await bare.run(options);
   } finally {
-    await producer.close();
-    await worker.stop();
-    await redis.stop();
+    await bare.close();
   }
 }
 

@@ -33,9 +33,14 @@ interface Pending<T, R> {
  * (one Redis connection, or one per slot, runs commands in the order sent).
  */
 export class RecordCoalescer<T, R> {
-  private pending = new Map<string, Array<Pending<T, R>>>();
+  /**
+   * Each key's waiting records, and its own timer: keys come due at
+   * different moments, so their writes spread over the delay instead of
+   * all landing on Redis at once (one long script call holds up every
+   * delivery's commands behind it).
+   */
+  private readonly pending = new Map<string, { records: Array<Pending<T, R>>; timer?: NodeJS.Timeout }>();
   private readonly urgent = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
   private urgentScheduled = false;
 
   constructor(private readonly options: RecordCoalescerOptions<T, R>) {}
@@ -43,21 +48,21 @@ export class RecordCoalescer<T, R> {
   /** Adds a record of `key`; resolves to its result once written. `now`: write it (and its key's waiting records) without waiting. */
   add(key: string, record: T, now = false): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      let records = this.pending.get(key);
-      if (!records) {
-        records = [];
-        this.pending.set(key, records);
+      let entry = this.pending.get(key);
+      if (!entry) {
+        entry = { records: [] };
+        this.pending.set(key, entry);
       }
-      records.push({ record, resolve, reject });
-      if (now || this.options.delayMs <= 0 || records.length >= this.options.maxRecords) {
+      entry.records.push({ record, resolve, reject });
+      if (now || this.options.delayMs <= 0 || entry.records.length >= this.options.maxRecords) {
         this.urgent.add(key);
         if (!this.urgentScheduled) {
           this.urgentScheduled = true;
           // After the current burst of callbacks and their promise chains: records added together go together.
           process.nextTick(() => this.writeUrgent());
         }
-      } else if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.options.delayMs);
+      } else if (!entry.timer) {
+        entry.timer = setTimeout(() => this.writeKey(key), this.options.delayMs);
       }
     });
   }
@@ -65,32 +70,28 @@ export class RecordCoalescer<T, R> {
   /** Records added and not yet written. */
   get size(): number {
     let size = 0;
-    for (const records of this.pending.values()) size += records.length;
+    for (const entry of this.pending.values()) size += entry.records.length;
     return size;
   }
 
   /** Writes every waiting record now (on close). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     this.urgent.clear();
-    const pending = this.pending;
-    this.pending = new Map();
-    for (const [key, records] of pending) this.write(key, records);
+    for (const key of [...this.pending.keys()]) this.writeKey(key);
   }
 
   private writeUrgent(): void {
     this.urgentScheduled = false;
-    for (const key of this.urgent) {
-      const records = this.pending.get(key);
-      this.pending.delete(key);
-      if (records) this.write(key, records);
-    }
+    for (const key of this.urgent) this.writeKey(key);
     this.urgent.clear();
-    if (this.pending.size === 0 && this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+  }
+
+  private writeKey(key: string): void {
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    this.pending.delete(key);
+    if (entry.timer) clearTimeout(entry.timer);
+    this.write(key, entry.records);
   }
 
   private write(key: string, records: Array<Pending<T, R>>): void {

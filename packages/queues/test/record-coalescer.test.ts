@@ -57,6 +57,23 @@ describe('RecordCoalescer', () => {
     expect(writes).toEqual([{ key: 'A', records: [1, 2] }]);
   });
 
+  it('gives each key its own delay, so keys that began waiting at different moments are written at different moments', async () => {
+    const writtenAt: Record<string, number> = {};
+    const coalescer = new RecordCoalescer<number, number>({
+      delayMs: 150,
+      maxRecords: 10,
+      write: async (key, records) => {
+        writtenAt[key] = Date.now();
+        return [...records];
+      },
+    });
+    const a = coalescer.add('A', 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const b = coalescer.add('B', 2);
+    await Promise.all([a, b]);
+    expect(writtenAt.B! - writtenAt.A!).toBeGreaterThanOrEqual(60);
+  });
+
   it('writes at most maxRecords per call, and a key that fills them goes without waiting', async () => {
     const { coalescer, writes } = recording(60_000, 3);
     const results = await Promise.all([1, 2, 3, 4, 5].map((r) => coalescer.add('A', r)));
