@@ -1,4 +1,5 @@
 export * from './delivery-body';
+export * from './delivery-body-serializer';
 export * from './attempt';
 export * from './delivery-headers';
 export * from './delivery-policy';

@@ -1,5 +1,6 @@
 import {
   DEFAULT_DELIVERY_POLICY,
+  DeliveryBodySerializer,
   DeliveryPreparationError,
   classifyAttemptError,
   classifyResponse,
@@ -65,6 +66,7 @@ export class HttpDeliveryHandler implements DeliveryHandler {
   /** Callback URLs that passed the guard's URL checks (static for a URL string): parsed and checked once, not per delivery. */
   private readonly checkedUrls = new Map<string, URL>();
   private readonly deliveryCounters = new Map<string, { inc(): void }>();
+  private readonly bodies = new DeliveryBodySerializer();
 
   constructor(private readonly options: HttpDeliveryHandlerOptions) {
     const base = options.policy ?? DEFAULT_DELIVERY_POLICY;
@@ -91,7 +93,7 @@ export class HttpDeliveryHandler implements DeliveryHandler {
     let error: DeliveryError;
     try {
       const url = this.checkedUrl(subscription.callbackUrl);
-      const raw = JSON.stringify(body);
+      const raw = this.bodies.serialize(body);
       const headers = { ...deliveryHeaders(body, attempt, subscription.baseCode), ...(await this.signature(subscription.baseCode, body.eventId, raw, startedAt)) };
       response = await sendAttempt({ url, headers, body: raw, timeoutMs: retry.attemptTimeoutMs, maxResponseBytes: retry.maxResponseBytes }, this.options.agent);
       const classification = classifyResponse(response, retry, this.now());
