@@ -34,7 +34,6 @@ function parseEnv(text: string | undefined): Record<string, string> {
   );
 }
 
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (name: string): string | undefined => {

@@ -34,9 +34,9 @@ const schema = z.object({
   /**
    * Longest a delivered attempt waits to be written to the attempt history and health together with the
    * subscription's other attempts (one script call for many instead of one each); a failed attempt is
-   * written at once. 0: only attempts that end together share a write.
+   * written at once. 0: only attempts that end together share a write. At most 10 s: health acts on what is written.
    */
-  ORDERBUS_ATTEMPT_RECORD_DELAY_MS: env.ms(100),
+  ORDERBUS_ATTEMPT_RECORD_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   /** Longest wait of an event parked behind an earlier event of its work order before it looks again. */
   ORDERBUS_MAX_PARK_MS: env.ms(60_000),
   /** Alert e-mail: `smtp://user:pass@host:port` (or smtps://); without it alerts are logged, not sent. */

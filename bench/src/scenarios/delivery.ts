@@ -93,7 +93,7 @@ export async function delivery(ctx: RunContext): Promise<ScenarioResult> {
         baselineLabel: 'bare BullMQ (a)',
         ratio,
         target: '≥ 0.7',
-        pass: ratio >= 0.7 && orderbusRuns.every((run) => run.complete),
+        pass: ratio >= 0.7 && orderbusRuns.every((run) => run.complete) && bareRuns.every((run) => run.complete),
       },
       {
         scenario: 'end to end, 10 subs',

@@ -56,7 +56,7 @@ export class AttemptHistory {
     return this.records.add(baseCode, { eventId: record.eventId, json: JSON.stringify(record) }, record.outcome === 'failed');
   }
 
-  /** Stores every attempt still waiting (on shutdown). */
+  /** Writes every attempt still waiting now, and later ones without waiting (on shutdown). */
   flush(): void {
     this.records.flush();
   }

@@ -7,22 +7,38 @@ import type { AnyDeliveryBody, DeliveryBody } from './delivery-body';
  * most of the body.
  */
 export class DeliveryBodySerializer {
-  /** eventId -> its `data` as JSON, the newest events last. */
+  /** (eventId, acceptedAt) -> its `data` as JSON, the newest events last. */
   private readonly dataJson = new Map<string, string>();
+  private cachedChars = 0;
 
-  /** @param maxEvents events whose `data` is kept (their deliveries to other subscriptions usually follow within seconds). */
-  constructor(private readonly maxEvents = 4096) {}
+  /**
+   * @param maxChars characters of `data` kept in all (an event's deliveries to
+   * other subscriptions usually follow within seconds); an event's `data` over
+   * a tenth of it is not kept.
+   */
+  constructor(private readonly maxChars = 8 * 1024 * 1024) {}
 
   serialize(body: AnyDeliveryBody): string {
     if (!('changeId' in body) || !isComplete(body)) return JSON.stringify(body);
-    let data = this.dataJson.get(body.eventId);
+    // acceptedAt too: an eventId accepted again after its idempotency record expired is another event.
+    const key = `${body.eventId}\n${body.acceptedAt}`;
+    let data = this.dataJson.get(key);
     if (data === undefined) {
       data = JSON.stringify(body.data);
-      if (this.dataJson.size >= this.maxEvents) this.dataJson.delete(this.dataJson.keys().next().value!);
-      this.dataJson.set(body.eventId, data);
+      if (data.length <= this.maxChars / 10) this.keep(key, data);
     }
     const s = JSON.stringify;
     return `{"eventId":${s(body.eventId)},"baseCode":${s(body.baseCode)},"dataArea":${s(body.dataArea)},"changeId":${s(body.changeId)},"occurredAt":${s(body.occurredAt)},"acceptedAt":${s(body.acceptedAt)},"data":${data}}`;
+  }
+
+  private keep(key: string, data: string): void {
+    for (const [oldest, json] of this.dataJson) {
+      if (this.cachedChars + data.length <= this.maxChars) break;
+      this.dataJson.delete(oldest);
+      this.cachedChars -= json.length;
+    }
+    this.dataJson.set(key, data);
+    this.cachedChars += data.length;
   }
 }
 

@@ -24,7 +24,7 @@ describe('DeliveryBodySerializer', () => {
           { maxLength: 20 },
         ),
         (events) => {
-          const serializer = new DeliveryBodySerializer(8);
+          const serializer = new DeliveryBodySerializer(2000);
           // An eventId means one event: the same data whichever subscription it goes to.
           const seen = new Map<string, Record<string, unknown>>();
           for (const { eventId, baseCodes, data } of events) {
@@ -38,6 +38,14 @@ describe('DeliveryBodySerializer', () => {
         },
       ),
     );
+  });
+
+  it('tells apart an eventId accepted again later (its idempotency record expired) with other data', () => {
+    const serializer = new DeliveryBodySerializer();
+    const first = workOrderBody('again', 'B', { n: 1 });
+    const later = { ...workOrderBody('again', 'B', { n: 2 }), acceptedAt: '2026-12-05T10:00:00.000Z' };
+    expect(serializer.serialize(first)).toBe(JSON.stringify(first));
+    expect(serializer.serialize(later)).toBe(JSON.stringify(later));
   });
 
   it('leaves other bodies, and work-order bodies missing a field, to JSON.stringify', () => {

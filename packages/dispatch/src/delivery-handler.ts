@@ -55,7 +55,7 @@ export interface AttemptReport {
  */
 export interface AttemptObserver {
   onAttempt(report: AttemptReport): Promise<void> | void;
-  /** Writes what it holds back to write with later records now (the dispatcher is closing). */
+  /** The dispatcher is closing: write what is held back to share a write now, and later records without waiting. */
   flush?(): void;
 }
 

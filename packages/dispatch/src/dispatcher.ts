@@ -72,6 +72,8 @@ interface Served {
 }
 
 const RETRY_AFTER_REDIS_ERROR_MS = 1000;
+/** On close, the least time left for the bookkeeping of finished deliveries, even when draining used up the deadline. */
+const BOOKKEEPING_GRACE_MS = 1000;
 /**
  * Jobs a slot delivers in a row from its subscription's queue (each
  * completion claiming the next in the same script) while other
@@ -193,6 +195,8 @@ export class Dispatcher {
    */
   async close(): Promise<void> {
     this.closing = true;
+    // Records held back to share a write go now, and those of the deliveries still running as they end.
+    for (const observer of this.options.observers ?? []) observer.flush?.();
     for (const timer of this.timers) clearInterval(timer);
     for (const served of this.served.values()) if (served.dueTimer) clearTimeout(served.dueTimer);
     await this.syncing;
@@ -208,11 +212,11 @@ export class Dispatcher {
         };
       });
     }
-    // Records held back to share a write go now: nothing else will come.
-    for (const observer of this.options.observers ?? []) observer.flush?.();
     if (this.bookkeeping.size > 0) {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+      // Deliveries that ended at the deadline still get their records written.
+      const wait = Math.max(BOOKKEEPING_GRACE_MS, deadline - Date.now());
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)));
       await Promise.race([Promise.all([...this.bookkeeping]), timeout]);
       clearTimeout(timer);
     }
@@ -266,6 +270,8 @@ export class Dispatcher {
           this.starved.add(baseCode);
           break;
         }
+        // It has a slot: no longer among those waiting for one (a wake-up or the sweep got here first).
+        this.starved.delete(baseCode);
         const token = this.newToken();
         const wakeUps = served.wakeUps;
         // The slot of the job this claim may bring, taken before the claim goes out.
@@ -359,33 +365,34 @@ export class Dispatcher {
     this.afterDelivery(baseCode, served);
   }
 
-  /** A slot is free: claim again if the queue has claimable jobs, and let subscriptions that waited for a slot claim. */
+  /** A slot is free: let subscriptions that waited for a slot claim, then claim again if the queue has claimable jobs. */
   private afterDelivery(baseCode: string, served: Served): void {
-    if (this.closing) {
-      if (this.inFlightTotal === 0) this.drained?.();
-      return;
-    }
+    // Those that waited for a slot first: a subscription that just had one queues up behind them.
+    this.serveStarved();
+    if (this.closing) return;
     if (served.retiring) {
       if (served.inFlight.size === 0) void this.retire(baseCode, served);
       return;
     }
-    // Those that waited for a slot first: a subscription that just had one queues up behind them.
-    this.serveStarved();
     void this.pump(baseCode, served);
   }
 
   /** Gives back the slot of a claim that brought no job to deliver now. */
   private releaseSlot(): void {
     this.inFlightTotal -= 1;
+    this.serveStarved();
+  }
+
+  /**
+   * Lets subscriptions that waited for a slot claim, oldest wait first, while
+   * slots are free (each pump takes its slot at once). Closing: tells close()
+   * when the last slot is free instead.
+   */
+  private serveStarved(): void {
     if (this.closing) {
       if (this.inFlightTotal === 0) this.drained?.();
       return;
     }
-    this.serveStarved();
-  }
-
-  /** Lets subscriptions that waited for a slot claim, oldest wait first, while slots are free (each pump takes its slot at once). */
-  private serveStarved(): void {
     for (const other of this.starved) {
       if (this.inFlightTotal >= this.options.maxInFlight) break;
       this.starved.delete(other);

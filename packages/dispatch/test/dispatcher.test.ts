@@ -140,6 +140,8 @@ describe('Dispatcher', () => {
         await bus.fanout.publish(events);
         await waitUntil(() => delivered.size === total, { timeoutMs: 60_000, description: 'every event delivered' });
       });
+      // Every slot came back: those of deliveries, of claims that were parked or came back empty.
+      await waitUntil(() => bus.dispatcher.inFlight() === 0, { description: 'no slot taken' });
       return { outOfLine, requests, claims, total };
     } finally {
       receiver.behave({ status: 200, body: { success: true } });
@@ -221,6 +223,7 @@ describe('Dispatcher', () => {
       await receiver.waitForRequests(3 * baseCodes.length, { timeoutMs: 20_000 });
       expect(most).toBeLessThanOrEqual(4);
       expect(new Set(receiver.requests.map((r) => r.headers['x-orderbus-base-code'])).size).toBe(baseCodes.length);
+      await waitUntil(() => bus.dispatcher.inFlight() === 0, { description: 'no slot taken' });
     } finally {
       receiver.behave({ status: 200, body: { success: true } });
       await bus.close();

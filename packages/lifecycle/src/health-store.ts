@@ -84,7 +84,7 @@ export class HealthStore {
     return this.attempts.add(baseCode, attempt, !attempt.ok);
   }
 
-  /** Records every attempt still waiting (on shutdown). */
+  /** Writes every attempt still waiting now, and later ones without waiting (on shutdown). */
   flush(): void {
     this.attempts.flush();
   }

@@ -42,6 +42,8 @@ export class RecordCoalescer<T, R> {
   private readonly pending = new Map<string, { records: Array<Pending<T, R>>; timer?: NodeJS.Timeout }>();
   private readonly urgent = new Set<string>();
   private urgentScheduled = false;
+  /** After flush(): nothing waits any more (the process is closing). */
+  private closing = false;
 
   constructor(private readonly options: RecordCoalescerOptions<T, R>) {}
 
@@ -54,7 +56,7 @@ export class RecordCoalescer<T, R> {
         this.pending.set(key, entry);
       }
       entry.records.push({ record, resolve, reject });
-      if (now || this.options.delayMs <= 0 || entry.records.length >= this.options.maxRecords) {
+      if (now || this.closing || this.options.delayMs <= 0 || entry.records.length >= this.options.maxRecords) {
         this.urgent.add(key);
         if (!this.urgentScheduled) {
           this.urgentScheduled = true;
@@ -67,15 +69,9 @@ export class RecordCoalescer<T, R> {
     });
   }
 
-  /** Records added and not yet written. */
-  get size(): number {
-    let size = 0;
-    for (const entry of this.pending.values()) size += entry.records.length;
-    return size;
-  }
-
-  /** Writes every waiting record now (on close). */
+  /** Writes every waiting record now, and every later one at the end of its turn (the process is closing). */
   flush(): void {
+    this.closing = true;
     this.urgent.clear();
     for (const key of [...this.pending.keys()]) this.writeKey(key);
   }

@@ -4,6 +4,8 @@ import { isCluster, type RedisClient } from './redis-connection';
 
 /** Invocations sent in one EVALSHA at most: bounds how long one call keeps Redis busy. */
 const MAX_INVOCATIONS_PER_CALL = 256;
+/** ...and keys plus arguments (one invocation may carry many records: a subscription's attempts). */
+const MAX_ARGUMENTS_PER_CALL = 10_000;
 
 interface Invocation {
   part: number;
@@ -96,9 +98,19 @@ export class ScriptBatcher {
     this.pending = new Map();
     const combined = this.combined!;
     for (const invocations of groups.values()) {
-      for (let i = 0; i < invocations.length; i += MAX_INVOCATIONS_PER_CALL) {
-        void this.send(combined, invocations.slice(i, i + MAX_INVOCATIONS_PER_CALL));
+      let call: Invocation[] = [];
+      let size = 0;
+      for (const invocation of invocations) {
+        const own = invocation.keys.length + invocation.args.length + 3;
+        if (call.length > 0 && (call.length >= MAX_INVOCATIONS_PER_CALL || size + own > MAX_ARGUMENTS_PER_CALL)) {
+          void this.send(combined, call);
+          call = [];
+          size = 0;
+        }
+        call.push(invocation);
+        size += own;
       }
+      if (call.length > 0) void this.send(combined, call);
     }
   }
 

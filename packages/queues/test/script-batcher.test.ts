@@ -57,6 +57,21 @@ describe('ScriptBatcher on a single node', () => {
     expect(await client.lrange(`${p}:list`, 0, -1)).toEqual(['a', 'b']);
   });
 
+  it('splits a turn whose invocations carry many arguments into several calls, in order, each caller getting its reply', async () => {
+    const batcher = ScriptBatcher.of(client);
+    const p = uniquePrefix();
+    await batcher.run(append, [`${p}:warm`], ['x']);
+    const before = await scriptCalls(client);
+    // 30 invocations of 1,000 arguments each: 30,000 arguments, more than one call may carry.
+    const many = Array.from({ length: 1000 }, (_, i) => String(i));
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, n) => batcher.run(append, [`${p}:list`], [`item-${n}`, ...many])));
+    expect(replies.map((r) => (r as [number, string])[0])).toEqual(Array.from({ length: 30 }, (_, n) => n + 1));
+    expect(await client.lrange(`${p}:list`, 0, -1)).toEqual(Array.from({ length: 30 }, (_, n) => `item-${n}`));
+    const calls = (await scriptCalls(client)).evalsha - before.evalsha;
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(calls).toBeLessThanOrEqual(5);
+  });
+
   it('rejects only the invocation whose script failed; the others run and keep their writes', async () => {
     const batcher = ScriptBatcher.of(client);
     const p = uniquePrefix();

@@ -109,26 +109,21 @@ end
 redis.call('LPUSH', KEYS[2], unpack(entries))
 if samples + count > size then redis.call('LTRIM', KEYS[2], 0, size - 1) end
 local fields = { 'windowSuccesses', successes, 'consecutiveFailures', consecutive, 'lastAttemptAt', lastAttemptAt }
-if lastSuccessAt then
-  fields[#fields + 1] = 'lastSuccessAt'
-  fields[#fields + 1] = lastSuccessAt
+local function put(field, value)
+  if value then
+    fields[#fields + 1] = field
+    fields[#fields + 1] = value
+  end
 end
-if lastFailureAt then
-  fields[#fields + 1] = 'lastError'
-  fields[#fields + 1] = lastError
-  fields[#fields + 1] = 'lastFailureAt'
-  fields[#fields + 1] = lastFailureAt
-end
+put('lastSuccessAt', lastSuccessAt)
+put('lastError', lastError)
+put('lastFailureAt', lastFailureAt)
 if stateChangedAt then
-  fields[#fields + 1] = 'state'
-  fields[#fields + 1] = state
-  fields[#fields + 1] = 'stateChangedAt'
-  fields[#fields + 1] = stateChangedAt
+  put('state', state)
+  put('stateChangedAt', stateChangedAt)
 end
-if failingSince then
-  fields[#fields + 1] = 'failingSince'
-  fields[#fields + 1] = failingSince
-elseif hadFailingSince or #failures > 0 then
+put('failingSince', failingSince)
+if not failingSince and (hadFailingSince or #failures > 0) then
   redis.call('HDEL', KEYS[1], 'failingSince')
 end
 redis.call('HSET', KEYS[1], unpack(fields))
@@ -138,10 +133,10 @@ if #failures > 0 then
 end
 for m, bucket in pairs(buckets) do
   local key = KEYS[3 + m]
-  -- A minute's bucket is written within that minute: its TTL is set when it is made.
-  if redis.call('HINCRBY', key, 'attempts', bucket.attempts) == bucket.attempts then redis.call('EXPIRE', key, ARGV[2]) end
+  redis.call('HINCRBY', key, 'attempts', bucket.attempts)
   if bucket.failures > 0 then redis.call('HINCRBY', key, 'failures', bucket.failures) end
   for field, n in pairs(bucket.latency) do redis.call('HINCRBY', key, field, n) end
+  redis.call('EXPIRE', key, ARGV[2])
 end
 return results
 `;
