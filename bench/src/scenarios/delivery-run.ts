@@ -3,7 +3,7 @@ import type { Stack } from '../support/stack';
 import { closedLoop } from '../support/load';
 import { CpuMeter } from '../support/proc';
 import { commandStats, commandStatsDelta } from '../support/redis-info';
-import { BareProducer, bareEvents, startBareWorker } from '../baselines/bare-bullmq';
+import { BareProducer, bareEvents, startBareWorker, type BareWorker } from '../baselines/bare-bullmq';
 import { round, sleep } from '../support/stats';
 import type { Arrivals } from '../support/receiver';
 import type { RunContext } from '../results';
@@ -119,7 +119,7 @@ export async function startBareStack(
 ): Promise<BareStack> {
   const redis = await startRedis();
   const queues = Array.from({ length: options.subscriptions }, (_, i) => `bare-${i + 1}`);
-  let worker: Awaited<ReturnType<typeof startBareWorker>> | undefined;
+  let worker: BareWorker | undefined;
   let producer: BareProducer | undefined;
   const close = async (): Promise<void> => {
     await producer?.close();
