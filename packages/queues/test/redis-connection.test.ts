@@ -59,10 +59,14 @@ describe('parseRedisUrl', () => {
       'Failed to refresh slots cache.',
       "Cluster isn't ready and enableOfflineQueue options is false",
       'CLUSTERDOWN Hash slot not served',
+      // What a MULTI for a dead master's slot can answer once ioredis stops redirecting it.
+      'MOVED 1960 127.0.0.1:33523',
+      'ASK 1960 127.0.0.1:33523',
     ]) {
       expect(isRedisUnavailable(new Error(message))).toBe(true);
     }
     expect(isRedisUnavailable(new Error('ERR unknown command'))).toBe(false);
+    expect(isRedisUnavailable(new Error('ERR MOVED is not a command here'))).toBe(false);
   });
 
   it('never repeats a password in its errors', () => {

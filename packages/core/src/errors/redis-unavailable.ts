@@ -17,6 +17,10 @@ const UNAVAILABLE = [
   /Too many Cluster redirections/,
   /Failed to refresh slots cache/,
   /Cluster isn't ready/,
+  // A redirect ioredis gave up on: a MULTI sent to a node that no longer owns its
+  // slot comes back as the raw MOVED/ASK once redirections run out (its slot's
+  // master is down or the slot is moving), not as "Too many Cluster redirections".
+  /^MOVED \d+ |^ASK \d+ /,
   // A link whose replies no longer match its commands (RedisOutOfStepError in @orderbus/queues).
   /^Redis answered out of step/,
 ];
