@@ -22,6 +22,8 @@ export function createProducerApp(deps: ProducerAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // A 202 receipt is never cached or revalidated: hashing each one for an ETag is work nobody reads.
+  app.set('etag', false);
   app.use(requestId());
   app.use(probes({ ready: deps.ready, registry: deps.metrics.registry }));
 

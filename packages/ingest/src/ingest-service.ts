@@ -81,11 +81,14 @@ export class IngestService {
   constructor(private readonly options: IngestServiceOptions) {}
 
   async ingest(body: unknown): Promise<IngestResult> {
+    // The registry's version check goes out first, so its round trip overlaps validation (an invalid request ignores its answer).
+    const snapshotRead = orUnavailable(() => this.options.subscriptions.current());
+    snapshotRead.catch(() => undefined);
     const batch = isBatch(body);
     const inputs = batch ? this.batchItems(body) : [body];
     const validated = this.validateAll(inputs, batch);
 
-    const snapshot = await orUnavailable(() => this.options.subscriptions.current());
+    const snapshot = await snapshotRead;
     const unique = validated.filter((v) => v.sameAs === undefined);
     const items: FanoutItem[] = unique.map((v) => {
       const receiving = receivingSubscriptions(snapshot, v.event);

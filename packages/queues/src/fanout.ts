@@ -231,12 +231,9 @@ export class Fanout {
       ...group.flatMap((item) => [item.fingerprint, String(item.baseCodes.length)]),
     ];
     if (!this.cluster) {
-      const pipeline = this.redis.pipeline();
-      pipeline.eval(...confirmScript(toWrite));
-      if (wake) pipeline.publish(wakeChannel(this.options.prefix), wake);
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([err]) => err);
-      if (failed) throw failed[0];
+      // Two commands sent together rather than a pipeline: ioredis builds a pipeline by copying every script
+      // defined on the connection (BullMQ's sixty-odd), about 24 µs, more than both commands cost to send.
+      await Promise.all([this.redis.eval(...confirmScript(toWrite)), ...(wake ? [this.redis.publish(wakeChannel(this.options.prefix), wake)] : [])]);
       return;
     }
     // A cluster pipeline must stay on one node: send each bucket's script on its own.
