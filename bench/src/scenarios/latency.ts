@@ -3,7 +3,7 @@ import { startStack } from '../support/stack';
 import { openLoop } from '../support/load';
 import { EventFactory } from '../support/events';
 import { BareProducer, bareJobOptions, startBareWorker } from '../baselines/bare-bullmq';
-import { distribution, now, round, type Distribution } from '../support/stats';
+import { distribution, now, round, tailSpread, type Distribution, type TailSpread } from '../support/stats';
 import { orderbusDelivery } from './delivery-run';
 import type { Row, RunContext, ScenarioResult } from '../results';
 
@@ -25,6 +25,8 @@ export interface LatencyStep {
   sendToArrival: Distribution;
   /** Request sent to acknowledgement, ms. */
   ack: Distribution;
+  /** Where the slowest 1 % of ack→arrival samples fall in time (stalls or spread). */
+  tail: TailSpread;
 }
 
 /**
@@ -104,6 +106,12 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
     });
     rows.push({
       scenario: `latency at ${pct} % load`,
+      measure: 'slowest 1 %: windows of 100 ms holding them / share in the fullest 3 (few windows: stalls)',
+      orderbus: tailText(o.tail),
+      ...(b ? { baseline: tailText(b.tail), baselineLabel: 'bare BullMQ (a)' } : {}),
+    });
+    rows.push({
+      scenario: `latency at ${pct} % load`,
       measure: 'achieved / offered deliveries/s',
       orderbus: `${Math.round(o.achievedDeliveriesPerSecond)} / ${Math.round(o.offeredDeliveriesPerSecond)}`,
       ...(b ? { baseline: `${Math.round(b.achievedDeliveriesPerSecond)} / ${Math.round(b.offeredDeliveriesPerSecond)}`, baselineLabel: 'bare BullMQ (a)' } : {}),
@@ -114,6 +122,10 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
 
 function fmt(ms: number): string {
   return ms.toFixed(1);
+}
+
+function tailText(tail: TailSpread): string {
+  return `${tail.windows} / ${Math.round(tail.topThreeShare * 100)} %`;
 }
 
 /**
@@ -144,6 +156,7 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
   const measured = new Set(ids.slice(Math.floor(ids.length / 10)));
   const ackToArrival: number[] = [];
   const sendToArrival: number[] = [];
+  const timed: Array<[number, number]> = [];
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
   arrivals.ids.forEach((id, i) => {
@@ -153,7 +166,10 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
     if (!measured.has(id)) return;
     const ack = ackAt.get(id);
     const sent = sentAt.get(id);
-    if (ack !== undefined) ackToArrival.push(at - ack);
+    if (ack !== undefined) {
+      ackToArrival.push(at - ack);
+      timed.push([at, at - ack]);
+    }
     if (sent !== undefined) sendToArrival.push(at - sent);
   });
   const acks = [...measured].flatMap((id) => {
@@ -173,6 +189,7 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
     ackToArrival: rounded(distribution(ackToArrival)),
     sendToArrival: rounded(distribution(sendToArrival)),
     ack: rounded(distribution(acks)),
+    tail: tailSpread(timed),
   };
 }
 

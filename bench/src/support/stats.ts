@@ -45,3 +45,37 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** How the slowest 1 % of a step's samples spread over time. */
+export interface TailSpread {
+  /** Samples at or above the p99. */
+  slow: number;
+  /** Windows of `windowMs` holding at least one of them. */
+  windows: number;
+  /** Share of them in the 3 fullest windows (1: all in at most 3 short stretches). */
+  topThreeShare: number;
+  windowMs: number;
+}
+
+/**
+ * Where the slowest 1 % of samples (`[time, value]`) fall: a few windows
+ * holding most of them means stalls (a pause, a burst of other work on the
+ * machine), many windows means per-sample variance.
+ */
+export function tailSpread(samples: ReadonlyArray<readonly [number, number]>, windowMs = 100): TailSpread {
+  if (samples.length === 0) return { slow: 0, windows: 0, topThreeShare: 0, windowMs };
+  const p99 = percentile(
+    samples.map(([, value]) => value).sort((a, b) => a - b),
+    99,
+  );
+  const perWindow = new Map<number, number>();
+  let slow = 0;
+  for (const [time, value] of samples) {
+    if (value < p99) continue;
+    slow += 1;
+    const window = Math.floor(time / windowMs);
+    perWindow.set(window, (perWindow.get(window) ?? 0) + 1);
+  }
+  const fullest = [...perWindow.values()].sort((a, b) => b - a).slice(0, 3);
+  return { slow, windows: perWindow.size, topThreeShare: round(fullest.reduce((a, b) => a + b, 0) / slow, 2), windowMs };
+}
