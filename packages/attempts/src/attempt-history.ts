@@ -3,6 +3,7 @@ import type { RetentionPolicy } from '@orderbus/delivery';
 import { attemptKeys } from './attempt-keys';
 import type { AttemptRecord } from './attempt-record';
 import { READ_RECENT_ATTEMPTS, RECORD_ATTEMPTS } from './lua/attempt-scripts';
+import { readStoredAttempt, storedAttemptJson } from './stored-attempt';
 import { LuaScript, RecordCoalescer, ScriptBatcher } from '@orderbus/queues';
 
 const recordAttempts = new LuaScript(RECORD_ATTEMPTS);
@@ -53,7 +54,7 @@ export class AttemptHistory {
    * to share a write, a failed one goes at once.
    */
   record(baseCode: string, record: Omit<AttemptRecord, 'seq'>): Promise<number> {
-    return this.records.add(baseCode, { eventId: record.eventId, json: JSON.stringify(record) }, record.outcome === 'failed');
+    return this.records.add(baseCode, { eventId: record.eventId, json: storedAttemptJson(record) }, record.outcome === 'failed');
   }
 
   /** Writes every attempt still waiting now, and later ones without waiting (on shutdown). */
@@ -83,7 +84,7 @@ export class AttemptHistory {
   async recent(baseCode: string, page: { limit: number; after?: string }): Promise<AttemptPage> {
     const after = page.after !== undefined && /^\d+$/.test(page.after) ? page.after : '';
     const raw = (await this.redis.eval(READ_RECENT_ATTEMPTS, 1, attemptKeys(this.prefix, baseCode).recent, after, String(page.limit + 1))) as string[];
-    const records = raw.map((json) => JSON.parse(json) as AttemptRecord);
+    const records = raw.map(readStoredAttempt);
     const items = records.slice(0, page.limit);
     return records.length > page.limit && items.length > 0 ? { items, next: String(items[items.length - 1]!.seq) } : { items };
   }
@@ -91,6 +92,6 @@ export class AttemptHistory {
   /** One event's attempts at a subscription, oldest first. */
   async ofEvent(baseCode: string, eventId: string): Promise<AttemptRecord[]> {
     const raw = await this.redis.lrange(attemptKeys(this.prefix, baseCode).event(eventId), 0, -1);
-    return raw.map((json) => JSON.parse(json) as AttemptRecord);
+    return raw.map(readStoredAttempt);
   }
 }
