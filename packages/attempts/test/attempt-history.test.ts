@@ -118,4 +118,41 @@ describe('AttemptHistory', () => {
     expect(await elsewhere).toBe(1);
     expect((await history.ofEvent('OTHER', 'o1')).map((a) => a.seq)).toEqual([1]);
   });
+
+  it('shows records stored before the compact form next to new ones, in one page and one event', async () => {
+    const prefix = uniquePrefix();
+    const keys = attemptKeys(prefix, 'MIXED');
+    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 10, recentAttemptsPerSubscription: 10, attemptHistoryTtlMs: 60_000 });
+    const old: AttemptRecord = {
+      seq: 1,
+      eventId: 'e-1',
+      attemptNumber: 1,
+      at: '2026-12-03T15:00:00.000Z',
+      durationMs: 40,
+      outcome: 'failed',
+      status: 500,
+      resultClass: 'http_5xx',
+      message: 'callback answered 500',
+      nextRetryAt: '2026-12-03T15:00:10.000Z',
+      deadLettered: false,
+    };
+    // As a version before the compact form left it.
+    await redis.set(keys.seq, 1);
+    await redis.lpush(keys.recent, JSON.stringify(old));
+    await redis.rpush(keys.event('e-1'), JSON.stringify(old));
+    const next: Omit<AttemptRecord, 'seq'> = {
+      eventId: 'e-1',
+      attemptNumber: 2,
+      at: '2026-12-03T15:00:10.000Z',
+      durationMs: 3,
+      outcome: 'delivered',
+      status: 200,
+      resultClass: 'ok',
+      message: 'callback answered 200',
+      deadLettered: false,
+    };
+    expect(await history.record('MIXED', next)).toBe(2);
+    expect((await history.recent('MIXED', { limit: 10 })).items).toEqual([{ seq: 2, ...next }, old]);
+    expect(await history.ofEvent('MIXED', 'e-1')).toEqual([old, { seq: 2, ...next }]);
+  });
 });
