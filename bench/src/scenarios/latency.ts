@@ -154,22 +154,17 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
   await ctx.receiver.waitFor(expected, Math.min(60_000, ctx.config.drainTimeoutMs));
   const arrivals = await ctx.receiver.arrivals();
   const measured = new Set(ids.slice(Math.floor(ids.length / 10)));
-  const ackToArrival: number[] = [];
-  const sendToArrival: number[] = [];
+  /** [arrival time, ack→arrival] of each measured delivery. */
   const timed: Array<[number, number]> = [];
-  let first = Number.POSITIVE_INFINITY;
+  const sendToArrival: number[] = [];
   let last = 0;
   arrivals.ids.forEach((id, i) => {
     const at = arrivals.times[i]!;
-    first = Math.min(first, at);
     last = Math.max(last, at);
     if (!measured.has(id)) return;
     const ack = ackAt.get(id);
     const sent = sentAt.get(id);
-    if (ack !== undefined) {
-      ackToArrival.push(at - ack);
-      timed.push([at, at - ack]);
-    }
+    if (ack !== undefined) timed.push([at, at - ack]);
     if (sent !== undefined) sendToArrival.push(at - sent);
   });
   const acks = [...measured].flatMap((id) => {
@@ -178,6 +173,7 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
     return a !== undefined && s !== undefined ? [a - s] : [];
   });
   const firstSent: number = sentAt.values().next().value ?? now();
+  const ackToArrival = distribution(timed.map(([, ms]) => ms));
   return {
     offeredEventsPerSecond: round(rate, 1),
     offeredDeliveriesPerSecond: round(rate * SUBSCRIPTIONS, 1),
@@ -186,10 +182,10 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
     failed: load.failed,
     delivered: arrivals.count,
     achievedDeliveriesPerSecond: arrivals.count / Math.max(0.001, (last - firstSent) / 1000),
-    ackToArrival: rounded(distribution(ackToArrival)),
+    ackToArrival: rounded(ackToArrival),
     sendToArrival: rounded(distribution(sendToArrival)),
     ack: rounded(distribution(acks)),
-    tail: tailSpread(timed),
+    tail: tailSpread(timed, ackToArrival.p99),
   };
 }
 

@@ -58,16 +58,13 @@ export interface TailSpread {
 }
 
 /**
- * Where the slowest 1 % of samples (`[time, value]`) fall: a few windows
- * holding most of them means stalls (a pause, a burst of other work on the
- * machine), many windows means per-sample variance.
+ * Where the slowest 1 % of samples (`[time, value]`, those at or above
+ * their `p99`) fall: a few windows holding most of them means stalls (a
+ * pause, a burst of other work on the machine), many windows means
+ * per-sample variance.
  */
-export function tailSpread(samples: ReadonlyArray<readonly [number, number]>, windowMs = 100): TailSpread {
+export function tailSpread(samples: ReadonlyArray<readonly [number, number]>, p99: number, windowMs = 100): TailSpread {
   if (samples.length === 0) return { slow: 0, windows: 0, topThreeShare: 0, windowMs };
-  const p99 = percentile(
-    samples.map(([, value]) => value).sort((a, b) => a - b),
-    99,
-  );
   const perWindow = new Map<number, number>();
   let slow = 0;
   for (const [time, value] of samples) {
