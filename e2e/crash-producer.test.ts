@@ -41,14 +41,16 @@ describe('kill -9 of the producer mid-batch', () => {
     await redis?.stop();
   });
 
-  /** How many of the batch's jobs exist, over every subscription queue. */
-  async function jobsPresent(eventIds: string[]): Promise<number> {
+  /** How many of each event's jobs exist, over every subscription queue. */
+  async function jobsPerEvent(eventIds: string[]): Promise<number[]> {
     const pipeline = bus.client.pipeline();
-    for (const b of baseCodes) for (const id of eventIds) pipeline.exists(`${bus.prefix}:${subscriptionQueueName(b)}:e-${id}`);
-    return ((await pipeline.exec()) ?? []).reduce((n, [, v]) => n + Number(v), 0);
+    for (const id of eventIds) for (const b of baseCodes) pipeline.exists(`${bus.prefix}:${subscriptionQueueName(b)}:e-${id}`);
+    const exists = ((await pipeline.exec()) ?? []).map(([, v]) => Number(v));
+    return eventIds.map((_, i) => exists.slice(i * SUBSCRIPTIONS, (i + 1) * SUBSCRIPTIONS).reduce((n, v) => n + v, 0));
   }
+  const sum = (counts: number[]): number => counts.reduce((n, v) => n + v, 0);
 
-  it('leaves each batch all-or-nothing, and a resend with the same eventIds completes it without duplicates', async () => {
+  it('leaves each event (and each work order of the batch) all-or-nothing, and a resend with the same eventIds completes it without duplicates', async () => {
     const rounds: Array<Record<string, string | number>> = [];
     const allIds: string[] = [];
     // The producer that resent one round's batch is the one killed in the next round.
@@ -73,9 +75,13 @@ describe('kill -9 of the producer mid-batch', () => {
       await producer.kill('SIGKILL');
       const answer = await sending;
 
-      // All or nothing: one MULTI writes every job of the batch to every queue.
-      const present = await jobsPresent(ids);
-      expect([0, BATCH * SUBSCRIPTIONS]).toContain(present);
+      // Each event all or nothing: one MULTI writes an event's job to every queue (and a work order's events together).
+      const perEvent = await jobsPerEvent(ids);
+      expect(perEvent.filter((n) => n !== 0 && n !== SUBSCRIPTIONS)).toEqual([]);
+      const eventsOfOrder = new Map<string, number[]>();
+      events.forEach((event, i) => eventsOfOrder.set(event.data.serviceOrderId, [...(eventsOfOrder.get(event.data.serviceOrderId) ?? []), i]));
+      for (const indexes of eventsOfOrder.values()) expect(new Set(indexes.map((i) => perEvent[i]!)).size).toBe(1);
+      const present = sum(perEvent);
       if (answer.status === 202) expect(present).toBe(BATCH * SUBSCRIPTIONS);
       const claim = (await bus.client.get(firstClaim)) ?? '';
 
@@ -87,7 +93,7 @@ describe('kill -9 of the producer mid-batch', () => {
       expect(new Set(receipts.map((e) => e.queuedFor))).toEqual(new Set([SUBSCRIPTIONS]));
       // Acknowledged before: the resend is a duplicate. Not acknowledged: it is completed now.
       if (answer.status === 202) expect(receipts.every((e) => e.duplicate)).toBe(true);
-      expect(await jobsPresent(ids)).toBe(BATCH * SUBSCRIPTIONS);
+      expect(sum(await jobsPerEvent(ids))).toBe(BATCH * SUBSCRIPTIONS);
       producer = resender;
       rounds.push({
         point,

@@ -10,6 +10,7 @@ import { orderLineKey } from './order-lines';
 import { resetClusterLinksAfter } from './cluster-link-reset';
 import { isCluster, type RedisClient } from './redis-connection';
 import { wakeChannel, wakeMessage } from './wake-channel';
+import { splitIntoTransactions } from './transaction-split';
 
 const claimEvents = new LuaScript(CLAIM_EVENTS);
 
@@ -43,14 +44,6 @@ export interface FanoutOptions {
 }
 
 /**
- * Jobs per MULTI/EXEC on a single node. One event's jobs always share a
- * transaction; a request with more jobs is written in several, so Redis is
- * never blocked by one huge EXEC (10,000 jobs take long enough to trip the
- * producer's command timeout on a busy machine).
- */
-export const MAX_JOBS_PER_TRANSACTION = 2000;
-
-/**
  * Writes accepted events into the queue of every matching subscription.
  *
  * 1. Claim every eventId of the request (Lua): a conflict (same id, other
@@ -64,10 +57,11 @@ export const MAX_JOBS_PER_TRANSACTION = 2000;
  * (DeliveryJobWriter): no client sees an event in some of its queues only.
  * (Redis does not roll back a command that fails inside EXEC; such a failure
  * fails the request, and its retry completes the rest.)
- * A large batch (events x subscriptions beyond MAX_JOBS_PER_TRANSACTION) is
- * split into several transactions at event boundaries, so no single EXEC
- * blocks Redis (and the command timeout) for long; if a later one fails, the
- * request fails (503) and its retry completes it, as on a cluster.
+ * A request is written in transactions of about JOBS_PER_TRANSACTION jobs,
+ * split at event boundaries with each work order's events in one of them
+ * (`splitIntoTransactions`), all sent at once: no single EXEC holds Redis
+ * (and the workers' claims behind it) for long. If one fails, the request
+ * fails (503) and its retry completes it, as on a cluster.
  *
  * Redis Cluster: a script or a MULTI must stay within one slot. Step 1 runs
  * one script per idempotency bucket; when any reports a conflict (or fails),
@@ -176,26 +170,20 @@ export class Fanout {
   }
 
   /**
-   * Single node: MULTIs of whole events (see MAX_JOBS_PER_TRANSACTION).
+   * Single node: transactions of whole events, a work order's events
+   * together (see splitIntoTransactions), sent at once and all awaited.
    * Cluster: one MULTI per queue, all awaited before failing. Each event is
    * serialised once, whatever the number of its queues.
    */
   private async writeJobs(sets: readonly DeliveryJobSet[]): Promise<void> {
-    const jobs = sets.filter((set) => set.queueNames.length > 0).map((set) => this.writer.prepare(set));
+    const queued = sets.filter((set) => set.queueNames.length > 0);
+    const jobs = queued.map((set) => this.writer.prepare(set));
     if (jobs.length === 0) return;
     if (!this.cluster) {
-      let batch: PreparedDeliveryJob[] = [];
-      let size = 0;
-      for (const job of jobs) {
-        if (batch.length > 0 && size + job.queueNames.length > MAX_JOBS_PER_TRANSACTION) {
-          await this.writeTransaction(batch.map((j) => [j, j.queueNames]));
-          batch = [];
-          size = 0;
-        }
-        batch.push(job);
-        size += job.queueNames.length;
-      }
-      await this.writeTransaction(batch.map((j) => [j, j.queueNames]));
+      const transactions = splitIntoTransactions(queued.map((set) => ({ jobs: set.queueNames.length, orderKey: set.data.event.orderKey })));
+      await allOrFirstFailure(
+        transactions.map((indexes) => this.writeTransaction(indexes.map((index) => [jobs[index]!, jobs[index]!.queueNames] as const))),
+      );
       return;
     }
     const byQueue = new Map<string, Array<[PreparedDeliveryJob, readonly string[]]>>();
@@ -206,9 +194,7 @@ export class Fanout {
         else byQueue.set(queueName, [[job, [queueName]]]);
       }
     }
-    const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.writeTransaction(group)));
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
+    await allOrFirstFailure([...byQueue.values()].map((group) => this.writeTransaction(group)));
   }
 
   /** One MULTI/EXEC adding each job to the queues paired with it. */
@@ -277,4 +263,11 @@ export class Fanout {
       ...(lines ? { lines } : {}),
     };
   }
+}
+
+/** Waits for every write (none is left running unseen), then throws the first failure among them. */
+async function allOrFirstFailure(writes: ReadonlyArray<Promise<void>>): Promise<void> {
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 }

@@ -2,6 +2,7 @@ export * from './queue-names';
 export * from './redis-connection';
 export * from './delivery-job';
 export * from './fanout';
+export * from './transaction-split';
 export * from './idempotency-keys';
 export * from './redis-unavailable';
 export * from './wake-channel';

@@ -4,7 +4,7 @@ import { startRedisCluster, startRedisServer, uniquePrefix, waitUntil, type Test
 import {
   DEFAULT_DELIVERY_JOB_POLICY,
   Fanout,
-  MAX_JOBS_PER_TRANSACTION,
+  JOBS_PER_TRANSACTION,
   createRedisConnection,
   deliveryJobId,
   idempotencyBucket,
@@ -22,8 +22,8 @@ import { CLAIM_EVENTS as CLAIM_SCRIPT } from '../src/lua/claim-events';
 
 const validator = createEventValidator({ mode: 'compat', enableSupervise: false });
 
-function item(eventId: string, baseCodes: string[], remark = 'first'): FanoutItem {
-  const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId: 'o1', remark } });
+function item(eventId: string, baseCodes: string[], remark = 'first', serviceOrderId = 'o1'): FanoutItem {
+  const outcome = validator.validate({ eventId, dataArea: 'fwwt', changeId: 4, data: { serviceOrderId, remark } });
   if (!outcome.ok) throw new Error('bad test event');
   return { event: outcome.event, fingerprint: outcome.fingerprint, baseCodes };
 }
@@ -207,18 +207,39 @@ describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
     }
   });
 
-  it('writes a request of more than MAX_JOBS_PER_TRANSACTION jobs in several MULTIs, every job once', async () => {
+  it('writes a request of more than JOBS_PER_TRANSACTION jobs in several MULTIs, every job once', async () => {
     const ctx = setup();
     try {
       const baseCodes = Array.from({ length: 20 }, (_, i) => `BIG${i}`);
-      const items = Array.from({ length: Math.floor(MAX_JOBS_PER_TRANSACTION / 20) + 1 }, (_, i) => item(`big-${i}`, baseCodes));
+      const perTransaction = Math.floor(JOBS_PER_TRANSACTION / 20);
+      // Each event its own work order, so only the job count decides the split.
+      const items = Array.from({ length: 3 * perTransaction + 1 }, (_, i) => item(`big-${i}`, baseCodes, 'first', `order-${i}`));
       const execsBefore = state.topology.cluster ? 0 : await execCalls(state.reader);
       const results = await ctx.fanout.publish(items);
       expect(results.every((r) => !r.duplicate && r.queuedFor === 20)).toBe(true);
       const expected = items.map((it) => it.event.eventId).sort();
       for (const baseCode of baseCodes) expect(await ctx.waiting(baseCode)).toEqual(expected);
-      // A single node: 2,020 jobs in two transactions (a cluster writes one per queue anyway).
-      if (!state.topology.cluster) expect((await execCalls(state.reader)) - execsBefore).toBe(2);
+      // A single node: four transactions, the last with one event (a cluster writes one per queue anyway).
+      if (!state.topology.cluster) expect((await execCalls(state.reader)) - execsBefore).toBe(4);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it("keeps each work order's line in request order when a request takes several transactions", async () => {
+    const ctx = setup();
+    try {
+      // Ten queues: a transaction holds `perTransaction` events; order "o-a" has an event in each such stretch.
+      const baseCodes = Array.from({ length: 10 }, (_, i) => `SPLIT${i}`);
+      const perTransaction = JOBS_PER_TRANSACTION / 10;
+      const items = Array.from({ length: 6 * perTransaction }, (_, i) => {
+        const order = i % perTransaction === 0 ? 'o-a' : `o-${i}`;
+        return { ...item(`split-${i}`, baseCodes, 'first', order), orderedBaseCodes: baseCodes };
+      });
+      await ctx.fanout.publish(items);
+      const expected = items.filter((it) => it.event.orderKey === 'o-a').map((it) => deliveryJobId(it.event.eventId));
+      expect(expected).toHaveLength(6);
+      for (const baseCode of baseCodes) expect(await state.reader.lrange(orderLineKey(ctx.prefix, baseCode, 'o-a'), 0, -1)).toEqual(expected);
     } finally {
       await ctx.close();
     }
@@ -241,7 +262,38 @@ describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
   });
 });
 
-// A single node writes every queue of an ingest in one MULTI: only a cluster can be left half-written.
+describe('Fanout on a single node when one of its transactions fails', () => {
+  const { state, setup } = useTopology(topologies[0]![1]);
+
+  it("queues no later event of a work order in line without its earlier ones; the retry puts them in line in order", async () => {
+    const ctx = setup();
+    try {
+      const baseCodes = Array.from({ length: 10 }, (_, i) => `FAIL${i}`);
+      const perTransaction = JOBS_PER_TRANSACTION / 10;
+      // o-a's events sit one transaction's length apart; o-x's line key holds a string, so appending to it fails.
+      const orderOf = (i: number): string => (i === 1 || i === perTransaction + 1 ? 'o-a' : i === 0 ? 'o-x' : `o-${i}`);
+      const items = Array.from({ length: 2 * perTransaction }, (_, i) => ({
+        ...item(`fail-${i}`, baseCodes, 'first', orderOf(i)),
+        orderedBaseCodes: baseCodes,
+      }));
+      const badLine = orderLineKey(ctx.prefix, 'FAIL0', 'o-x');
+      await state.reader.set(badLine, 'not a list');
+
+      await expect(ctx.fanout.publish(items)).rejects.toThrow(/WRONGTYPE/);
+      // The failed transaction held both of o-a's events, so neither is in line (a later one alone would be delivered first).
+      for (const baseCode of baseCodes) expect(await state.reader.lrange(orderLineKey(ctx.prefix, baseCode, 'o-a'), 0, -1)).toEqual([]);
+
+      await state.reader.del(badLine);
+      await ctx.fanout.publish(items);
+      const expected = [1, perTransaction + 1].map((i) => deliveryJobId(`fail-${i}`));
+      for (const baseCode of baseCodes) expect(await state.reader.lrange(orderLineKey(ctx.prefix, baseCode, 'o-a'), 0, -1)).toEqual(expected);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+// A single node writes each event with all its queues in one MULTI: only a cluster can leave an event in some queues only.
 describe('Fanout on a Redis Cluster when a master dies', () => {
   // Without full coverage required, the other masters keep serving their slots while one is down.
   const { state, setup } = useTopology(async () => {
