@@ -67,6 +67,7 @@ export class HttpDeliveryHandler implements DeliveryHandler {
   private readonly checkedUrls = new Map<string, URL>();
   private readonly deliveryCounters = new Map<string, { inc(): void }>();
   private readonly bodies = new DeliveryBodySerializer();
+  private readonly secretStringsOf = new WeakMap<readonly SigningSecret[], readonly string[]>();
 
   constructor(private readonly options: HttpDeliveryHandlerOptions) {
     const base = options.policy ?? DEFAULT_DELIVERY_POLICY;
@@ -86,7 +87,6 @@ export class HttpDeliveryHandler implements DeliveryHandler {
     const retry = this.policy.retry;
     // The subscription's shape of the event: the work-order envelope, a domain message, or a thin notification.
     const body = deliveryBodyFor(job.data.event, subscription);
-    const log = { eventId: body.eventId, baseCode: subscription.baseCode, attempt };
     const startedAt = this.now();
     const started = performance.now();
     let response: AttemptResponse | undefined;
@@ -94,13 +94,16 @@ export class HttpDeliveryHandler implements DeliveryHandler {
     try {
       const url = this.checkedUrl(subscription.callbackUrl);
       const raw = this.bodies.serialize(body);
-      const headers = { ...deliveryHeaders(body, attempt, subscription.baseCode), ...(await this.signature(subscription.baseCode, body.eventId, raw, startedAt)) };
+      const headers = deliveryHeaders(body, attempt, subscription.baseCode);
+      await this.sign(headers, subscription.baseCode, body.eventId, raw, startedAt);
       response = await sendAttempt({ url, headers, body: raw, timeoutMs: retry.attemptTimeoutMs, maxResponseBytes: retry.maxResponseBytes }, this.options.agent);
       const classification = classifyResponse(response, retry, this.now());
       if (classification.delivered) {
         this.count('delivered', response.status, response.durationMs);
         // winston formats a debug line even when the level hides it: skip the work on the hot path.
-        if (this.options.logger.isDebugEnabled()) this.options.logger.debug('delivered', { ...log, status: response.status });
+        if (this.options.logger.isDebugEnabled()) {
+          this.options.logger.debug('delivered', { eventId: body.eventId, baseCode: subscription.baseCode, attempt, status: response.status });
+        }
         return {
           kind: 'delivered',
           attempt: { startedAt, durationMs: Math.round(response.durationMs), status: response.status, resultClass: 'ok', message: `callback answered ${response.status}`, responseSnippet: response.bodySnippet },
@@ -121,7 +124,7 @@ export class HttpDeliveryHandler implements DeliveryHandler {
       resultClass: error.resultClass,
       message: error.detail,
     };
-    this.options.logger.info('delivery attempt failed', { ...log, resultClass: error.resultClass, status: response?.status, message: error.detail, final });
+    this.options.logger.info('delivery attempt failed', { eventId: body.eventId, baseCode: subscription.baseCode, attempt, resultClass: error.resultClass, status: response?.status, message: error.detail, final });
     return {
       kind: 'failed',
       attempt: details,
@@ -148,11 +151,22 @@ export class HttpDeliveryHandler implements DeliveryHandler {
     return url;
   }
 
-  private async signature(baseCode: string, eventId: string, raw: string, at: number): Promise<Record<string, string>> {
-    if (!this.options.secrets) return {};
+  /** Adds the signature headers (every active secret of the subscription) to `headers`. */
+  private async sign(headers: Record<string, string>, baseCode: string, eventId: string, raw: string, at: number): Promise<void> {
+    if (!this.options.secrets) return;
     const secrets = await this.options.secrets.activeSecretsOf(baseCode);
     if (secrets.length === 0) throw new DeliveryPreparationError('no_secret', `subscription ${baseCode} has no unexpired signing secret; nothing was sent`);
-    return { ...signatureHeaders({ id: eventId, timestampSeconds: Math.floor(at / 1000), body: raw, secrets: secrets.map((s) => s.secret) }) };
+    Object.assign(headers, signatureHeaders({ id: eventId, timestampSeconds: Math.floor(at / 1000), body: raw, secrets: this.secretStrings(secrets) }));
+  }
+
+  /** The secrets' strings, worked out once per list (the cache hands out the same list until it changes). */
+  private secretStrings(secrets: readonly SigningSecret[]): readonly string[] {
+    let strings = this.secretStringsOf.get(secrets);
+    if (!strings) {
+      strings = secrets.map((s) => s.secret);
+      this.secretStringsOf.set(secrets, strings);
+    }
+    return strings;
   }
 
   private count(outcome: 'delivered' | 'failed', status: number | undefined, durationMs?: number): void {

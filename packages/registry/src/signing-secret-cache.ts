@@ -12,6 +12,8 @@ import { SubscriptionStore } from './subscription-store';
 export class SigningSecretCache {
   private readonly store: SubscriptionStore;
   private secrets = new Map<string, SigningSecret[]>();
+  /** Per baseCode, its active secrets as last worked out, and until when (ms) that answer holds: the next expiry. */
+  private active = new Map<string, { secrets: SigningSecret[]; until: number }>();
   private loadedAt = Number.NaN;
   private loading: Promise<void> | undefined;
 
@@ -28,7 +30,15 @@ export class SigningSecretCache {
   async activeSecretsOf(baseCode: string): Promise<SigningSecret[]> {
     const version = this.subscriptions.cached().version;
     if (version !== this.loadedAt || version < 0) await this.reload(version);
-    return activeSigningSecrets(this.secrets.get(baseCode) ?? [], new Date(this.now()));
+    // The same array for every delivery until a secret expires or the secrets reload (the signer keys on it).
+    const now = this.now();
+    const known = this.active.get(baseCode);
+    if (known && now < known.until) return known.secrets;
+    const all = this.secrets.get(baseCode) ?? [];
+    const secrets = activeSigningSecrets(all, new Date(now));
+    const until = Math.min(...secrets.map((s) => (s.expiresAt === undefined ? Infinity : Date.parse(s.expiresAt))));
+    this.active.set(baseCode, { secrets, until });
+    return secrets;
   }
 
   private async reload(version: number): Promise<void> {
@@ -38,6 +48,7 @@ export class SigningSecretCache {
       .allSecrets()
       .then((all) => {
         this.secrets = all;
+        this.active = new Map();
         this.loadedAt = version;
       })
       .finally(() => {

@@ -64,6 +64,24 @@ describe('signing secrets', () => {
     expect(commands.filter((c) => c.startsWith('hgetall') && c.includes('subscription-secrets'))).toHaveLength(1);
   });
 
+  it('the worker cache stops signing with a secret once it expires, without a reload', async () => {
+    const prefix = uniquePrefix();
+    let now = Date.parse('2025-01-01T00:00:00Z');
+    const store = new SubscriptionStore(redis, prefix, () => new Date(now));
+    const { secret } = await store.put('EXPIRES', input);
+    const rotated = await store.rotateSecret('EXPIRES', 600);
+    const subscriptions = new SubscriptionCache(redis, prefix);
+    await subscriptions.current();
+    const cache = new SigningSecretCache(redis, prefix, subscriptions, () => now);
+    const first = await cache.activeSecretsOf('EXPIRES');
+    expect(first.map((s) => s.secret)).toEqual([rotated.signingSecret, secret]);
+    // Until something expires, every delivery gets the same list.
+    now += 599_000;
+    expect(await cache.activeSecretsOf('EXPIRES')).toBe(first);
+    now += 1_000;
+    expect((await cache.activeSecretsOf('EXPIRES')).map((s) => s.secret)).toEqual([rotated.signingSecret]);
+  });
+
   it('refuses a callback URL its check refuses, on /callbackUrl', async () => {
     const store = new SubscriptionStore(redis, uniquePrefix(), undefined, {
       checkCallbackUrl: async (url) => (url.includes('127.0.0.1') ? 'the address 127.0.0.1 is internal' : undefined),
