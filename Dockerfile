@@ -50,7 +50,8 @@ ENV ORDERBUS_PRODUCER_PORT=8080
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.ORDERBUS_PRODUCER_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "apps/producer/dist/main.js"]
+# Node flags from apps/producer/package.json ("orderbus.nodeFlags"; e2e/infra.test.ts keeps them equal).
+CMD ["node", "--max-semi-space-size=64", "apps/producer/dist/main.js"]
 
 FROM runtime AS admin
 COPY --from=build /prod/admin /app
@@ -67,7 +68,8 @@ ENV ORDERBUS_WORKER_PORT=8082
 EXPOSE 8082
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.ORDERBUS_WORKER_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "apps/worker/dist/main.js"]
+# Node flags from apps/worker/package.json ("orderbus.nodeFlags"; e2e/infra.test.ts keeps them equal).
+CMD ["node", "--max-semi-space-size=64", "apps/worker/dist/main.js"]
 
 FROM runtime AS demo-subscriber
 COPY --from=build /prod/demo-subscriber /app

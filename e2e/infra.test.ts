@@ -68,7 +68,9 @@ describe('Dockerfile', () => {
   it.each(APPS)('the %s image runs the dist entry that `npm run build` produces', (app) => {
     const cmd = args(stage(app), 'CMD');
     expect(cmd).toHaveLength(1);
-    expect(JSON.parse(cmd[0]!)).toEqual(['node', `apps/${app}/dist/main.js`]);
+    // With the Node flags the app declares (package.json "orderbus.nodeFlags"), as every launcher passes them.
+    const manifest = JSON.parse(read(`apps/${app}/package.json`)) as { orderbus?: { nodeFlags?: string[] } };
+    expect(JSON.parse(cmd[0]!)).toEqual(['node', ...(manifest.orderbus?.nodeFlags ?? []), `apps/${app}/dist/main.js`]);
     const build = JSON.parse(read(`apps/${app}/tsconfig.build.json`)) as { compilerOptions: { rootDir: string; outDir: string } };
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ensureDependencies, ensurePnpm, ensureRedisServer, log, root } from './lib/tools.mjs';
+import { appNodeFlags, build, ensureDependencies, ensurePnpm, ensureRedisServer, log, root } from './lib/tools.mjs';
 import { dataDir, logDir, readPid, startDetached, stop, waitForHttp } from './lib/processes.mjs';
 
 const ports = {
@@ -65,7 +65,7 @@ async function main() {
   ];
   for (const [name, entry, env] of apps) {
     await stop(name);
-    startDetached(name, process.execPath, [join(root, entry)], { ...common, ...env });
+    startDetached(name, process.execPath, [...appNodeFlags(name), join(root, entry)], { ...common, ...env });
   }
   for (const [name, , , port] of apps) {
     if (port) await waitForHttp(`http://127.0.0.1:${port}/readyz`).catch((err) => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitUntil } from '@orderbus/testkit';
+import { appNodeFlags, freePort, waitUntil } from '@orderbus/testkit';
 
 export type AppName = 'producer' | 'worker' | 'admin';
 
@@ -37,7 +37,7 @@ export async function startAppProcess(name: AppName, env: Record<string, string>
   if (!existsSync(main)) throw new Error(`${main} is missing: run the build first (npm test does)`);
   const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ORDERBUS_')));
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...appNodeFlags(join(__dirname, '..', '..'), name), main], {
     env: { ...inherited, ORDERBUS_LOG_LEVEL: 'warn', ...env, [PORT_VARIABLE[name]]: String(port), [HOST_VARIABLE[name]]: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,7 @@
 // They run on a machine that has only node and npm: pnpm, the workspace
 // dependencies, the build and redis-server are brought in here when missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,17 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const PNPM_VERSION = '10.34.8';
 const toolsDir = join(root, '.tools');
 const pnpmBin = join(toolsDir, 'node_modules', '.bin', 'pnpm');
+
+/**
+ * The Node flags an app runs with: `orderbus.nodeFlags` in apps/<app>/package.json
+ * (the same list the Dockerfile, the e2e tests and the bench pass).
+ */
+export function appNodeFlags(app) {
+  const manifest = join(root, 'apps', app, 'package.json');
+  if (!existsSync(manifest)) return [];
+  const flags = JSON.parse(readFileSync(manifest, 'utf8')).orderbus?.nodeFlags;
+  return Array.isArray(flags) ? flags.map(String) : [];
+}
 
 export function log(message) {
   process.stderr.write(`[orderbus] ${message}\n`);

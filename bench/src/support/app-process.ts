@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { freePort, waitUntil } from '@orderbus/testkit';
-import { appMain } from './paths';
+import { appNodeFlags, freePort, waitUntil } from '@orderbus/testkit';
+import { ROOT, appMain } from './paths';
 import { cpuSeconds, rssBytes } from './proc';
 
 export type AppName = 'producer' | 'worker' | 'admin';
@@ -52,7 +52,7 @@ export async function startApp(name: AppName, env: Record<string, string>, optio
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ORDERBUS_')));
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn(process.execPath, [...appNodeFlags(options.root ?? ROOT, name), ...nodeArgs, main], {
     env: { ...inherited, ...env, [PORT_VARIABLE[name]]: String(port), [HOST_VARIABLE[name]]: '127.0.0.1' },
     stdio: ['ignore', log, log],
   });

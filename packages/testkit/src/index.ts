@@ -7,3 +7,4 @@ export * from './receiver';
 export * from './smtp-server';
 export * from './mosquitto';
 export * from './redis-monitor';
+export * from './app-node-flags';
