@@ -59,9 +59,13 @@ export interface FanoutOptions {
  * fails the request, and its retry completes the rest.)
  * A request is written in transactions of about JOBS_PER_TRANSACTION jobs,
  * split at event boundaries with each work order's events in one of them
- * (`splitIntoTransactions`), all sent at once: no single EXEC holds Redis
- * (and the workers' claims behind it) for long. If one fails, the request
- * fails (503) and its retry completes it, as on a cluster.
+ * (`splitIntoTransactions`; an order with more than
+ * MAX_ORDER_JOBS_PER_TRANSACTION jobs goes on in a later wave), a wave's
+ * transactions sent at once: no single EXEC holds Redis (and the workers'
+ * claims behind it) for long. If one fails, the request fails (503) and its
+ * retry completes it, as on a cluster. (A command failing inside an EXEC
+ * does not undo the others: a job can then be queued without its place in
+ * its order's line until the retry appends it.)
  *
  * Redis Cluster: a script or a MULTI must stay within one slot. Step 1 runs
  * one script per idempotency bucket; when any reports a conflict (or fails),
@@ -171,7 +175,8 @@ export class Fanout {
 
   /**
    * Single node: transactions of whole events, a work order's events
-   * together (see splitIntoTransactions), sent at once and all awaited.
+   * together (see splitIntoTransactions), a wave's sent at once and all
+   * awaited before the next wave.
    * Cluster: one MULTI per queue, all awaited before failing. Each event is
    * serialised once, whatever the number of its queues.
    */
@@ -180,10 +185,12 @@ export class Fanout {
     const jobs = queued.map((set) => this.writer.prepare(set));
     if (jobs.length === 0) return;
     if (!this.cluster) {
-      const transactions = splitIntoTransactions(queued.map((set) => ({ jobs: set.queueNames.length, orderKey: set.data.event.orderKey })));
-      await allOrFirstFailure(
-        transactions.map((indexes) => this.writeTransaction(indexes.map((index) => [jobs[index]!, jobs[index]!.queueNames] as const))),
-      );
+      const waves = splitIntoTransactions(queued.map((set) => ({ jobs: set.queueNames.length, orderKey: set.data.event.orderKey })));
+      for (const transactions of waves) {
+        await allOrFirstFailure(
+          transactions.map((indexes) => this.writeTransaction(indexes.map((index) => [jobs[index]!, jobs[index]!.queueNames] as const))),
+        );
+      }
       return;
     }
     const byQueue = new Map<string, Array<[PreparedDeliveryJob, readonly string[]]>>();

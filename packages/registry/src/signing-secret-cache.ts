@@ -13,7 +13,7 @@ export class SigningSecretCache {
   private readonly store: SubscriptionStore;
   private secrets = new Map<string, SigningSecret[]>();
   /** Per baseCode, its active secrets as last worked out, and until when (ms) that answer holds: the next expiry. */
-  private active = new Map<string, { secrets: SigningSecret[]; until: number }>();
+  private active = new Map<string, { secrets: readonly SigningSecret[]; until: number }>();
   private loadedAt = Number.NaN;
   private loading: Promise<void> | undefined;
 
@@ -27,7 +27,7 @@ export class SigningSecretCache {
   }
 
   /** The secrets a delivery is signed with now: the unexpired ones, newest first. */
-  async activeSecretsOf(baseCode: string): Promise<SigningSecret[]> {
+  async activeSecretsOf(baseCode: string): Promise<readonly SigningSecret[]> {
     const version = this.subscriptions.cached().version;
     if (version !== this.loadedAt || version < 0) await this.reload(version);
     // The same array for every delivery until a secret expires or the secrets reload (the signer keys on it).
