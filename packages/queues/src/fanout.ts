@@ -57,15 +57,14 @@ export interface FanoutOptions {
  * (DeliveryJobWriter): no client sees an event in some of its queues only.
  * (Redis does not roll back a command that fails inside EXEC; such a failure
  * fails the request, and its retry completes the rest.)
- * A request is written in transactions of about JOBS_PER_TRANSACTION jobs,
- * split at event boundaries with each work order's events in one of them
- * (`splitIntoTransactions`; an order with more than
- * MAX_ORDER_JOBS_PER_TRANSACTION jobs goes on in a later wave), a wave's
- * transactions sent at once: no single EXEC holds Redis (and the workers'
- * claims behind it) for long. If one fails, the request fails (503) and its
- * retry completes it, as on a cluster. (A command failing inside an EXEC
- * does not undo the others: a job can then be queued without its place in
- * its order's line until the retry appends it.)
+ * A request is written in transactions of about JOBS_PER_TRANSACTION jobs
+ * (`splitIntoTransactions`: consecutive whole events, in request order),
+ * each sent once the one before has succeeded: no single EXEC holds Redis
+ * (and the workers' claims behind it) for long, and a failure leaves only
+ * a first part of the request queued, never a later event without an
+ * earlier one. The request then fails (503) and its retry completes it, as
+ * on a cluster. (A command failing inside an EXEC does not undo the others:
+ * the jobs added before it stay, and the retry puts them in line.)
  *
  * Redis Cluster: a script or a MULTI must stay within one slot. Step 1 runs
  * one script per idempotency bucket; when any reports a conflict (or fails),
@@ -174,9 +173,8 @@ export class Fanout {
   }
 
   /**
-   * Single node: transactions of whole events, a work order's events
-   * together (see splitIntoTransactions), a wave's sent at once and all
-   * awaited before the next wave.
+   * Single node: transactions of consecutive whole events (see
+   * splitIntoTransactions), each written once the one before succeeded.
    * Cluster: one MULTI per queue, all awaited before failing. Each event is
    * serialised once, whatever the number of its queues.
    */
@@ -185,11 +183,10 @@ export class Fanout {
     const jobs = queued.map((set) => this.writer.prepare(set));
     if (jobs.length === 0) return;
     if (!this.cluster) {
-      const waves = splitIntoTransactions(queued.map((set) => ({ jobs: set.queueNames.length, orderKey: set.data.event.orderKey })));
-      for (const transactions of waves) {
-        await allOrFirstFailure(
-          transactions.map((indexes) => this.writeTransaction(indexes.map((index) => [jobs[index]!, jobs[index]!.queueNames] as const))),
-        );
+      // One after the other: a later run is only written once the earlier ones are, so a failure never leaves a
+      // later event of a work order queued (and in its line) without an earlier one.
+      for (const run of splitIntoTransactions(queued.map((set) => set.queueNames.length))) {
+        await this.writeTransaction(run.map((index) => [jobs[index]!, jobs[index]!.queueNames] as const));
       }
       return;
     }

@@ -144,7 +144,7 @@ export function openApiDocument(): Obj {
           summary: 'Send one event or a batch',
           description:
             'Validates, deduplicates by eventId and queues each event for every enabled subscription whose scope matches. ' +
-            '202 only once every event is in every matching queue; a batch is accepted or rejected as a whole (one invalid event rejects it). Each event is in all its queues or none; if the producer fails mid-batch, resending it with the same eventIds completes it without duplicates.',
+            '202 only once every event is in every matching queue; a batch is accepted or rejected as a whole (one invalid event rejects it). Each event is in all its queues or none, and a batch is written in order: if the producer fails mid-batch, a first part of it may be queued, and resending it with the same eventIds completes it without duplicates.',
           tags: ['events'],
           servers: [PRODUCER_SERVER],
           security: [{ producerKey: [] }],
