@@ -198,7 +198,9 @@ export class Fanout {
         else byQueue.set(queueName, [[job, [queueName]]]);
       }
     }
-    await allOrFirstFailure([...byQueue.values()].map((group) => this.writeTransaction(group)));
+    const settled = await Promise.allSettled([...byQueue.values()].map((group) => this.writeTransaction(group)));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** One MULTI/EXEC adding each job to the queues paired with it. */
@@ -267,11 +269,4 @@ export class Fanout {
       ...(lines ? { lines } : {}),
     };
   }
-}
-
-/** Waits for every write (none is left running unseen), then throws the first failure among them. */
-async function allOrFirstFailure(writes: ReadonlyArray<Promise<void>>): Promise<void> {
-  const settled = await Promise.allSettled(writes);
-  const failed = settled.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
 }
