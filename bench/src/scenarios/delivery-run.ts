@@ -103,8 +103,6 @@ export async function orderbusDelivery(
 
 /** Baseline (a) set up once for several runs: its own redis-server, the bare worker process and producer. */
 export interface BareStack {
-  /** Its worker's and redis-server's process ids (for CPU readings). */
-  readonly pids: { worker: number; redis: number | undefined };
   /** One end-to-end run: the events added with addBulk per queue, waited for at the receiver. */
   run(options: { events: number; orderOf?: (i: number) => number; monitor?: boolean }): Promise<DeliveryRun>;
   close(): Promise<void>;
@@ -139,7 +137,6 @@ export async function startBareStack(
   const bareProducer = producer;
   return {
     close,
-    pids: { worker: bareWorker.pid, redis: redis.process?.pid },
     async run({ events, orderOf, monitor: underMonitor }) {
       const expected = events * options.subscriptions;
       const batches = Array.from({ length: Math.ceil(events / BATCH) }, (_, i) =>
