@@ -5,6 +5,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { parseRedisUrl } from '@orderbus/queues';
+import { appNodeFlags } from '@orderbus/testkit';
 import { readAdminEnv } from '../apps/admin/src/env';
 import { readDemoSubscriberEnv } from '../apps/demo-subscriber/src/env';
 import { readProducerEnv } from '../apps/producer/src/env';
@@ -69,8 +70,7 @@ describe('Dockerfile', () => {
     const cmd = args(stage(app), 'CMD');
     expect(cmd).toHaveLength(1);
     // With the Node flags the app declares (package.json "orderbus.nodeFlags"), as every launcher passes them.
-    const manifest = JSON.parse(read(`apps/${app}/package.json`)) as { orderbus?: { nodeFlags?: string[] } };
-    expect(JSON.parse(cmd[0]!)).toEqual(['node', ...(manifest.orderbus?.nodeFlags ?? []), `apps/${app}/dist/main.js`]);
+    expect(JSON.parse(cmd[0]!)).toEqual(['node', ...appNodeFlags(root, app), `apps/${app}/dist/main.js`]);
     const build = JSON.parse(read(`apps/${app}/tsconfig.build.json`)) as { compilerOptions: { rootDir: string; outDir: string } };
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);

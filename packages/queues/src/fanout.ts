@@ -179,13 +179,12 @@ export class Fanout {
    * serialised once, whatever the number of its queues.
    */
   private async writeJobs(sets: readonly DeliveryJobSet[]): Promise<void> {
-    const queued = sets.filter((set) => set.queueNames.length > 0);
-    const jobs = queued.map((set) => this.writer.prepare(set));
+    const jobs = sets.filter((set) => set.queueNames.length > 0).map((set) => this.writer.prepare(set));
     if (jobs.length === 0) return;
     if (!this.cluster) {
       // One after the other: a later run is only written once the earlier ones are, so a failure never leaves a
       // later event of a work order queued (and in its line) without an earlier one.
-      for (const run of splitIntoTransactions(queued.map((set) => set.queueNames.length))) {
+      for (const run of splitIntoTransactions(jobs.map((job) => job.queueNames.length))) {
         await this.writeTransaction(run.map((index) => [jobs[index]!, jobs[index]!.queueNames] as const));
       }
       return;
