@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from '@orderbus/observability';
 import { keepsOrder, registryKeys, type RegistrySnapshot, type Subscription, type SubscriptionCache } from '@orderbus/registry';
-import { duplicateConnection, isCluster, LuaScript, readWakeMessage, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
+import { duplicateConnection, isCluster, isFirstInLine, LuaScript, readWakeMessage, wakeChannel, type DeliveryJobData, type RedisClient } from '@orderbus/queues';
 import { DeliveryFailure, type AttemptObserver, type AttemptReport, type DeliveryHandler, type DeliveryOutcome } from './delivery-handler';
 import { SubscriptionQueue, type Claim, type ClaimSettings } from './subscription-queue';
 import { OrderGate, type GateVerdict } from './order-gate';
@@ -39,7 +39,7 @@ export interface DispatcherOptions extends ClaimSettings {
   maxParkMs: number;
 }
 
-/** A claim, and for a job of a work order, its gate entry. */
+/** A claim, and for a job of a work order, its gate entry (none when the job was queued first in its line). */
 interface ClaimInLine {
   claim: Claim;
   orderKey?: string;
@@ -310,6 +310,8 @@ export class Dispatcher {
     const claimed = await claim;
     const orderKey = claimed.job ? this.orderKeyOf(baseCode, claimed.job) : undefined;
     if (!claimed.job || orderKey === undefined) return { claim: claimed };
+    // Alone in its line when it was queued: it heads the line until it leaves, no need to ask.
+    if (isFirstInLine(claimed.job)) return { claim: claimed, orderKey };
     return { claim: claimed, orderKey, verdict: this.gate.enter(baseCode, orderKey, claimed.job.id!) };
   }
 

@@ -43,13 +43,15 @@ export class OrderGate {
   }
 
   /**
-   * Removes a finished job from its line; returns the new head, whether it is
-   * parked (delayed, waiting for this release), and with `listBehind` the ids
-   * still in line.
+   * Removes a finished job from its line; returns the new head and whether it
+   * is parked (delayed, waiting for this release). A dead letter also loses
+   * its first-in-line mark (a replay puts it at the end of its line), and
+   * `behind` lists the ids still in line.
    */
-  async leave(baseCode: string, orderKey: string, jobId: string, listBehind = false): Promise<{ next?: string; nextParked: boolean; behind: string[] }> {
-    const keys = [this.lineKey(baseCode, orderKey), `${this.queueKey(baseCode)}:delayed`];
-    const [next, parked, ...rest] = (await this.batch.run(leaveLine, keys, [jobId, listBehind ? '1' : '0'])) as [string, number, ...string[]];
+  async leave(baseCode: string, orderKey: string, jobId: string, deadLettered = false): Promise<{ next?: string; nextParked: boolean; behind: string[] }> {
+    const queue = this.queueKey(baseCode);
+    const keys = [this.lineKey(baseCode, orderKey), `${queue}:delayed`, `${queue}:${jobId}`];
+    const [next, parked, ...rest] = (await this.batch.run(leaveLine, keys, [jobId, deadLettered ? '1' : '0'])) as [string, number, ...string[]];
     return next ? { next, nextParked: parked === 1, behind: [next, ...rest] } : { nextParked: false, behind: [] };
   }
 

@@ -185,6 +185,78 @@ describe('Dispatcher', () => {
     }
   });
 
+  it('delivers a job queued first in its line without asking the gate, and the next event of its order through the gate', async () => {
+    const bus = await setup(['FIRST']);
+    await waitUntil(() => bus.dispatcher.servedBaseCodes().includes('FIRST'), { description: 'FIRST served' });
+    receiver.requests.length = 0;
+    const total = 10;
+    // Line reads inside scripts: leaving reads the head before and after taking the job off (2); entering reads it once.
+    let lineReads = 0;
+    const monitor = await monitorRedis(redis.url, ({ source, args }) => {
+      if (source === 'lua' && args[0]?.toLowerCase() === 'lindex' && args[1]?.includes(':order:')) lineReads += 1;
+    });
+    try {
+      for (let n = 0; n < total; n++) {
+        await bus.fanout.publish([{ ...event(`first-${n}`, `first-order-${n}`), baseCodes: ['FIRST'], orderedBaseCodes: ['FIRST'] }]);
+        await receiver.waitForRequests(n + 1);
+      }
+      await waitUntil(() => bus.dispatcher.inFlight() === 0, { description: 'every delivery finished' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(lineReads).toBe(2 * total);
+
+      // Two events of one order in one request: the second was not alone in its line and waits at the gate for the first.
+      lineReads = 0;
+      await bus.fanout.publish([`first-pair-1`, `first-pair-2`].map((id) => ({ ...event(id, 'first-pair'), baseCodes: ['FIRST'], orderedBaseCodes: ['FIRST'] })));
+      await receiver.waitForRequests(total + 2);
+      await waitUntil(() => bus.dispatcher.inFlight() === 0, { description: 'the pair delivered' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.requests.slice(total).map((r) => r.headers['x-orderbus-event-id'])).toEqual(['first-pair-1', 'first-pair-2']);
+      expect(lineReads).toBeGreaterThanOrEqual(2 * 2 + 1);
+    } finally {
+      monitor.stop();
+      await bus.close();
+    }
+  });
+
+  it('puts a replayed dead letter at the end of its line: it waits for the event of its order being delivered', async () => {
+    const bus = await setup(['REPLAY'], {}, 1);
+    const held: Array<() => void> = [];
+    receiver.requests.length = 0;
+    receiver.behave(async (request, res) => {
+      const id = request.headers['x-orderbus-event-id'];
+      if (id === 'replay-1' && receiver.requests.filter((r) => r.headers['x-orderbus-event-id'] === 'replay-1').length === 1) {
+        return void res.writeHead(500).end('down');
+      }
+      if (id === 'replay-2') await new Promise<void>((release) => held.push(release));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true }));
+    });
+    const queue = new Queue(subscriptionQueueName('REPLAY'), { connection: bus.connection, prefix: bus.prefix });
+    try {
+      // replay-1 was alone in its line (first in line) and failed for good: a dead letter, out of its line.
+      await bus.fanout.publish([{ ...event('replay-1', 'replay-order'), baseCodes: ['REPLAY'], orderedBaseCodes: ['REPLAY'] }]);
+      await waitUntil(() => bus.deadLetters.includes('replay-1'), { description: 'replay-1 dead-lettered' });
+      // The next event of the order now heads the line, its delivery held by the receiver.
+      await bus.fanout.publish([{ ...event('replay-2', 'replay-order'), baseCodes: ['REPLAY'], orderedBaseCodes: ['REPLAY'] }]);
+      await waitUntil(() => held.length === 1, { description: 'replay-2 at the receiver' });
+
+      const deadLetter = await queue.getJob(deliveryJobId('replay-1'));
+      await deadLetter!.retry('failed', { resetAttemptsMade: true });
+      bus.dispatcher.wake('REPLAY');
+      await new Promise((r) => setTimeout(r, 500));
+      // Still marked first in line, it would have gone at once, beside replay-2.
+      expect(receiver.requests.map((r) => r.headers['x-orderbus-event-id'])).toEqual(['replay-1', 'replay-2']);
+
+      held[0]!();
+      await receiver.waitForRequests(3);
+      expect(receiver.requests.map((r) => r.headers['x-orderbus-event-id'])).toEqual(['replay-1', 'replay-2', 'replay-1']);
+    } finally {
+      for (const release of held) release();
+      receiver.behave({ status: 200, body: { success: true } });
+      await queue.close();
+      await bus.close();
+    }
+  });
+
   it('claims again when a wake-up arrives while a claim is under way, instead of leaving its job to the sweep', async () => {
     // The job a wake-up announces may not be visible yet to a claim sent before it: an empty answer to
     // that claim must not clear the wake-up, or the job waits for the sweep (once a minute here).

@@ -3,6 +3,7 @@ import type { RedisClient } from './redis-connection';
 import type { DeliveryJobData } from './delivery-job';
 import { RedisOutOfStepError } from './redis-out-of-step-error';
 import { APPEND_TO_LINES } from './lua/append-to-lines';
+import { FIRST_IN_LINE_JSON } from './order-lines';
 
 /** One event's delivery job, to go into the queue of each of its subscriptions. */
 export interface DeliveryJobSet {
@@ -69,8 +70,9 @@ export class DeliveryJobWriter {
     const multi: IRedisTransaction = (await backend.client).multi();
     // Per add of the MULTI, the reply it must give: the job id.
     const expected: string[] = [];
-    // The lines to append the jobs to, in the order the jobs were added.
+    // The lines to append the jobs to, in the order the jobs were added, and the jobs' hashes (for the first-in-line mark).
     const lineKeys: string[] = [];
+    const lineJobKeys: string[] = [];
     const lineJobIds: string[] = [];
     return {
       add: async (job, queueNames = job.queueNames) => {
@@ -81,6 +83,7 @@ export class DeliveryJobWriter {
           const line = job.lines?.get(queueName);
           if (line !== undefined) {
             lineKeys.push(line);
+            lineJobKeys.push(this.queueKeys.toKey(queueName, job.jobId));
             lineJobIds.push(job.jobId);
           }
           return add;
@@ -90,7 +93,7 @@ export class DeliveryJobWriter {
       commit: async () => {
         // In the same MULTI as the adds: a line's order is the order the jobs were accepted, whoever claims them.
         // EVAL, not EVALSHA: a NOSCRIPT inside the MULTI would fail the lines after the jobs were added.
-        if (lineKeys.length > 0) multi.runCommand('eval', [APPEND_TO_LINES, lineKeys.length, ...lineKeys, ...lineJobIds]);
+        if (lineKeys.length > 0) multi.runCommand('eval', [APPEND_TO_LINES, lineKeys.length * 2, ...lineKeys, ...lineJobKeys, ...lineJobIds, FIRST_IN_LINE_JSON]);
         const replies = await multi.exec();
         const commands = expected.length + (lineKeys.length > 0 ? 1 : 0);
         if (!replies || replies.length !== commands) {

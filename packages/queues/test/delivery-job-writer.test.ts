@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer, uniquePrefix, type TestRedis } from '@orderbus/testkit';
-import { DEFAULT_DELIVERY_JOB_POLICY, DeliveryJobWriter, RedisOutOfStepError, deliveryJobOptions, isRedisUnavailable, type DeliveryJobData, type DeliveryJobSet } from '../src';
+import { DEFAULT_DELIVERY_JOB_POLICY, DeliveryJobWriter, FIRST_IN_LINE_JSON, RedisOutOfStepError, deliveryJobOptions, isRedisUnavailable, type DeliveryJobData, type DeliveryJobSet } from '../src';
 
 describe('DeliveryJobWriter', () => {
   let redis: TestRedis;
@@ -70,6 +70,28 @@ describe('DeliveryJobWriter', () => {
       const err = await transaction.commit().catch((e: unknown) => e);
       expect(String(err)).toMatch(/WRONGTYPE/);
       expect(err).not.toBeInstanceOf(RedisOutOfStepError);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('marks a job first in its line only where its append made the line, and never makes a job hash of its own', async () => {
+    const prefix = uniquePrefix();
+    const writer = new DeliveryJobWriter(client, prefix);
+    const line = `${prefix}:{sub.A}:order:o1`;
+    const inLine = (jobId: string): DeliveryJobSet => ({ ...set, jobId, opts: { ...opts, jobId }, queueNames: ['sub.A', 'sub.B'], lines: new Map([['sub.A', line], ['sub.B', `${prefix}:{sub.B}:order:o1`]]) });
+    try {
+      // sub.B's job counter is no number: its adds fail inside the EXEC before writing a job, while the line appends after them still run.
+      await client.set(`${prefix}:sub.B:id`, 'not a number');
+      const transaction = await writer.transaction();
+      await transaction.add(writer.prepare(inLine('e-1')));
+      await transaction.add(writer.prepare(inLine('e-2')));
+      await expect(transaction.commit()).rejects.toThrow(/not an integer/);
+      expect(await client.lrange(line, 0, -1)).toEqual(['e-1', 'e-2']);
+      expect(await client.hget(`${prefix}:sub.A:e-1`, 'progress')).toBe(FIRST_IN_LINE_JSON);
+      expect(await client.hget(`${prefix}:sub.A:e-2`, 'progress')).toBeNull();
+      // sub.B's first job made its line but was never added: no hash holding only the mark.
+      expect(await client.exists(`${prefix}:sub.B:e-1`)).toBe(0);
     } finally {
       await writer.close();
     }

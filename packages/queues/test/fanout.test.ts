@@ -3,6 +3,7 @@ import { OrderbusError, createEventValidator } from '@orderbus/core';
 import { startRedisCluster, startRedisServer, uniquePrefix, waitUntil, type TestRedisCluster } from '@orderbus/testkit';
 import {
   DEFAULT_DELIVERY_JOB_POLICY,
+  FIRST_IN_LINE_JSON,
   Fanout,
   JOBS_PER_TRANSACTION,
   createRedisConnection,
@@ -149,8 +150,13 @@ describe.each(topologies)('Fanout on %s', (_name, startTopology) => {
         expect(expected).toHaveLength(5);
         expect(await state.reader.lrange(orderLineKey(ctx.prefix, 'ORD', orderKey), 0, -1)).toEqual(expected);
         expect(await state.reader.exists(orderLineKey(ctx.prefix, 'FREE', orderKey))).toBe(0);
+        // Only the job that made its line is marked first in line; the worker lets it go without asking the gate.
+        const marks = await Promise.all(expected.map((jobId) => state.reader.hget(`${ctx.prefix}:${subscriptionQueueName('ORD')}:${jobId}`, 'progress')));
+        expect(marks).toEqual([FIRST_IN_LINE_JSON, null, null, null, null]);
       }
       expect(await ctx.waiting('FREE')).toHaveLength(15);
+      const freeMarks = await Promise.all(first.map((it) => state.reader.hget(`${ctx.prefix}:${subscriptionQueueName('FREE')}:${deliveryJobId(it.event.eventId)}`, 'progress')));
+      expect(freeMarks.every((mark) => mark === null)).toBe(true);
     } finally {
       await ctx.close();
     }

@@ -10,7 +10,8 @@
  *
  * A head whose job is gone or finished (completed, dead-lettered: its hash has
  * finishedOn) is stale — its worker died between finishing and releasing —
- * and is dropped first, so a line never stays blocked.
+ * and is dropped first, so a line never stays blocked; a dropped job loses
+ * its first-in-line mark, since it no longer heads its line if it is replayed.
  *
  * Returns {1} to go, or {0, head id, head's due time in ms or 0} to wait.
  */
@@ -26,6 +27,7 @@ while true do
   local headKey = ARGV[2] .. head
   if redis.call('EXISTS', headKey) == 0 or redis.call('HEXISTS', headKey, 'finishedOn') == 1 then
     redis.call('LPOP', KEYS[1])
+    redis.call('HDEL', headKey, 'progress')
   else
     if not redis.call('LPOS', KEYS[1], jobId) then redis.call('RPUSH', KEYS[1], jobId) end
     local score = redis.call('ZSCORE', KEYS[2], head)
@@ -38,9 +40,11 @@ end
 
 /**
  * Takes a finished job (delivered or dead-lettered) out of its order's line.
+ * A dead letter may be replayed, and then no longer heads its line: it loses
+ * its first-in-line mark (a delivered job is never claimed again).
  *
- * KEYS[1] the order's line    KEYS[2] the queue's delayed ZSET
- * ARGV[1] job id    ARGV[2] "1" to also return the ids after the new head (for the dead-letter log)
+ * KEYS[1] the order's line    KEYS[2] the queue's delayed ZSET    KEYS[3] the job's hash
+ * ARGV[1] job id    ARGV[2] "1" for a dead letter: clear its mark, and also return the ids after the new head (for the dead-letter log)
  *
  * Returns {next head id or "", 1 if that job is parked (delayed) else 0[, ids in line after the head...]}.
  */
@@ -50,6 +54,7 @@ if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
 else
   redis.call('LREM', KEYS[1], 1, ARGV[1])
 end
+if ARGV[2] == '1' then redis.call('HDEL', KEYS[3], 'progress') end
 local head = redis.call('LINDEX', KEYS[1], 0)
 if not head then return {'', 0} end
 local parked = 0
