@@ -95,8 +95,18 @@ describe('retention is bounded by configuration', () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(CAPS.attemptHistoryTtlMs);
     }
-    const perEvent = await Promise.all(deadIds.map((id) => redis.llen(keyOf('KEEPDEAD', `attempts:event:${id}`))));
-    expect(new Set(perEvent)).toEqual(new Set([CAPS.attemptsPerEvent]));
+    // Each event's attempts: the last attemptsPerEvent of its 3, in its field of the subscription's period hash.
+    const perEvent = await Promise.all(
+      deadIds.map(async (id) => {
+        const view = await bus.admin('GET', `/v1/events/${id}`);
+        return (view.body.deliveries as Array<{ baseCode: string; attempts: Array<{ attemptNumber: number }> }>).find((d) => d.baseCode === 'KEEPDEAD')!.attempts.map((a) => a.attemptNumber);
+      }),
+    );
+    expect(new Set(perEvent.map((numbers) => numbers.join(',')))).toEqual(new Set(['2,3']));
+    const periodHashes = (await redis.keys(keyOf('KEEPDEAD', 'attempts:events:*'))).concat(await redis.keys(keyOf('KEEPOK', 'attempts:events:*')));
+    const stored = (await Promise.all(periodHashes.map((key) => redis.hvals(key)))).flat();
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.every((records) => records.split('\n').length <= CAPS.attemptsPerEvent)).toBe(true);
 
     // Every key: either it expires within its configured TTL, or it is a structure with a cap.
     const keys: string[] = [];
@@ -111,6 +121,8 @@ describe('retention is bounded by configuration', () => {
     // Health keeps one bucket per minute for 2 days, and remembers an alert for the alert throttle (1 h).
     const FIXED_TTL: Array<[RegExp, number]> = [
       [q('health:m:\\d+'), 2 * 24 * 3600_000],
+      // A period of events' attempts (the TTL long when it is under a day) expires a TTL after it ends; its index with the last period.
+      [q('attempts:events:\\d+|attempts:periods'), 2 * CAPS.attemptHistoryTtlMs],
       [q('health:alerted'), 3600_000],
     ];
     const longestTtl = Math.max(CAPS.attemptHistoryTtlMs, CAPS.completedJobsTtlMs, CAPS.idempotencyTtlSeconds * 1000);

@@ -1,12 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { RetentionPolicy } from '@orderbus/delivery';
 import { attemptKeys } from './attempt-keys';
+import { AttemptPeriods } from './attempt-periods';
 import type { AttemptRecord } from './attempt-record';
-import { READ_RECENT_ATTEMPTS, RECORD_ATTEMPTS } from './lua/attempt-scripts';
+import { READ_EVENT_ATTEMPTS, READ_RECENT_ATTEMPTS, RECORD_ATTEMPTS } from './lua/attempt-scripts';
 import { readStoredAttempt, storedAttemptJson } from './stored-attempt';
 import { LuaScript, RecordCoalescer, ScriptBatcher } from '@orderbus/queues';
 
 const recordAttempts = new LuaScript(RECORD_ATTEMPTS);
+const readEventAttempts = new LuaScript(READ_EVENT_ATTEMPTS);
 /** Attempts of one subscription in one script call at most. */
 const RECORDS_PER_WRITE = 100;
 
@@ -23,17 +25,22 @@ export interface AttemptHistoryOptions {
    * before it. 0 (default): only attempts recorded together share a write.
    */
   recordDelayMs?: number;
+  /** The clock that picks an attempt's period and ends expired ones (epoch ms; default Date.now). */
+  clock?: () => number;
 }
 
 /**
  * Every subscription's delivery attempts in Redis, bounded: the last
- * `recentAttemptsPerSubscription` per subscription, the last
- * `attemptsPerEvent` per (subscription, event), all expiring
- * `attemptHistoryTtlMs` after the subscription's last attempt.
+ * `recentAttemptsPerSubscription` per subscription (expiring
+ * `attemptHistoryTtlMs` after its last attempt), and the last
+ * `attemptsPerEvent` per (subscription, event), each kept at least
+ * `attemptHistoryTtlMs` and at most a period longer (AttemptPeriods).
  */
 export class AttemptHistory {
   /** Records waiting for their write, already serialised (a string is all that is kept meanwhile). */
   private readonly records: RecordCoalescer<{ eventId: string; json: string }, number>;
+  private readonly periods: AttemptPeriods;
+  private readonly clock: () => number;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -41,6 +48,8 @@ export class AttemptHistory {
     private readonly retention: Pick<RetentionPolicy, 'attemptsPerEvent' | 'recentAttemptsPerSubscription' | 'attemptHistoryTtlMs'>,
     options: AttemptHistoryOptions = {},
   ) {
+    this.periods = new AttemptPeriods(retention.attemptHistoryTtlMs);
+    this.clock = options.clock ?? Date.now;
     this.records = new RecordCoalescer({
       delayMs: options.recordDelayMs ?? 0,
       maxRecords: RECORDS_PER_WRITE,
@@ -65,15 +74,20 @@ export class AttemptHistory {
   /** One script call for a subscription's attempts, batched with the other bookkeeping scripts of this turn. */
   private async write(baseCode: string, records: ReadonlyArray<{ eventId: string; json: string }>): Promise<number[]> {
     const keys = attemptKeys(this.prefix, baseCode);
+    const now = this.clock();
+    const start = this.periods.startOf(now);
+    const periodKey = keys.eventsInPeriod(start);
+    const [startArg, expiryArg] = [String(start), String(this.periods.expiryOf(start))];
     const first = Number(
       await ScriptBatcher.of(this.redis).run(
         recordAttempts,
-        [keys.seq, keys.recent, ...records.map((record) => keys.event(record.eventId))],
+        [keys.seq, keys.recent, keys.periods, ...records.map(() => periodKey)],
         [
           String(this.retention.recentAttemptsPerSubscription),
           String(this.retention.attemptsPerEvent),
           String(this.retention.attemptHistoryTtlMs),
-          ...records.map((record) => record.json),
+          String(now),
+          ...records.flatMap((record) => [record.eventId, startArg, expiryArg, record.json]),
         ],
       ),
     );
@@ -89,9 +103,17 @@ export class AttemptHistory {
     return records.length > page.limit && items.length > 0 ? { items, next: String(items[items.length - 1]!.seq) } : { items };
   }
 
-  /** One event's attempts at a subscription, oldest first. */
+  /** One event's attempts at a subscription, oldest first (the last `attemptsPerEvent`). */
   async ofEvent(baseCode: string, eventId: string): Promise<AttemptRecord[]> {
-    const raw = await this.redis.lrange(attemptKeys(this.prefix, baseCode).event(eventId), 0, -1);
-    return raw.map(readStoredAttempt);
+    const keys = attemptKeys(this.prefix, baseCode);
+    // The periods the writers listed (an expired one's hash is simply gone), oldest first.
+    const starts = (await this.redis.zrange(keys.periods, 0, -1)).map(Number).sort((a, b) => a - b);
+    const periodKeys = starts.map((start) => keys.eventsInPeriod(start));
+    const stored = (await readEventAttempts.run(this.redis, [keys.event(eventId), ...periodKeys], [eventId])) as string[];
+    // A period holds the event's records one per line (JSON has no raw newline); an event retried across periods has several runs.
+    return stored
+      .flatMap((run) => run.split('\n'))
+      .slice(-this.retention.attemptsPerEvent)
+      .map(readStoredAttempt);
   }
 }

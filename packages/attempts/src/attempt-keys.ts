@@ -13,7 +13,19 @@ export function attemptKeys(prefix: string, baseCode: string) {
     recent: `${base}:recent`,
     /** STRING counter numbering the subscription's attempts (the `seq` of each record). */
     seq: `${base}:seq`,
-    /** LIST of one event's attempts at this subscription, oldest first (capped). */
+    /** ZSET of the subscription's period hashes: each period's start, scored by when it expires. */
+    periods: `${base}:periods`,
+    /**
+     * HASH of the events' attempts in one period (see AttemptPeriods), named
+     * by its start: eventId → that event's attempts in the period, oldest
+     * first, one JSON record per line (capped).
+     */
+    eventsInPeriod: (startMs: number) => `${base}:events:${startMs}`,
+    /**
+     * LIST of one event's attempts, oldest first, as versions before the
+     * period hashes stored them; still read, never written. They expire by
+     * themselves within the TTL of the version that wrote them.
+     */
     event: (eventId: string) => `${base}:event:${eventId}`,
   };
 }

@@ -23,9 +23,9 @@ export interface EventDeliveries {
 
 /**
  * An event's deliveries at every subscription that has its job or attempts
- * of it, with their state and attempt history. One EXISTS and one LRANGE per
- * subscription (each on the subscription's own slot), then the job state of
- * the few that hold the event.
+ * of it, with their state and attempt history. One EXISTS and one script
+ * reading the event's attempts per subscription (each on the subscription's
+ * own slot), then the job state of the few that hold the event.
  */
 export async function eventDeliveries(queues: SubscriptionQueueHandles, history: AttemptHistory, baseCodes: readonly string[], eventId: string): Promise<EventDeliveries> {
   const jobId = deliveryJobId(eventId);

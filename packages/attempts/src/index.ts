@@ -6,3 +6,4 @@ export * from './dead-letters';
 export * from './event-deliveries';
 export * from './pullable-events';
 export * from './receiver-feedback';
+export * from './attempt-periods';

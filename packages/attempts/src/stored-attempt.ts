@@ -5,7 +5,7 @@ import type { AttemptRecord } from './attempt-record';
  * epoch ms, and what follows from the rest left out (a delivered attempt's
  * message when it is the usual `callback answered <status>`, `deadLettered`
  * when false). Every attempt is stored twice (the subscription's recent
- * list and its event's list) and kept for days, so its size is most of
+ * list and its event's field of a period hash) and kept for days, so its size is most of
  * what orderbus adds to Redis's memory and AOF per delivery: about 200
  * bytes a copy instead of 330 for a delivered attempt with a response snippet.
  *

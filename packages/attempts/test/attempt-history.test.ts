@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { startRedisServer, uniquePrefix, type TestRedis } from '@orderbus/testkit';
-import { AttemptHistory, attemptKeys, type AttemptRecord } from '../src';
+import { AttemptHistory, AttemptPeriods, attemptKeys, type AttemptRecord } from '../src';
 
 function record(eventId: string, attemptNumber: number): Omit<AttemptRecord, 'seq'> {
   return {
@@ -31,22 +31,62 @@ describe('AttemptHistory', () => {
 
   it('keeps a subscription\'s keys under its queue\'s hash tag', () => {
     const keys = attemptKeys('ob', 'ERP-1');
-    for (const key of [keys.recent, keys.seq, keys.event('e1')]) expect(key).toMatch(/^ob:\{sub\.ERP-1\}:attempts:/);
+    for (const key of [keys.recent, keys.seq, keys.eventsInPeriod(0), keys.event('e1')]) expect(key).toMatch(/^ob:\{sub\.ERP-1\}:attempts:/);
   });
 
-  it('caps the recent list and each event\'s list, and expires them with the retention TTL', async () => {
+  it('caps the recent list and each event\'s attempts, and expires them with the retention TTL', async () => {
     const prefix = uniquePrefix();
-    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 3, recentAttemptsPerSubscription: 5, attemptHistoryTtlMs: 60_000 });
+    const now = Date.now();
+    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 3, recentAttemptsPerSubscription: 5, attemptHistoryTtlMs: 60_000 }, { clock: () => now });
     for (let n = 1; n <= 4; n++) await history.record('CAP', record('e1', n));
     for (let n = 1; n <= 3; n++) await history.record('CAP', record('e2', n));
     expect((await history.ofEvent('CAP', 'e1')).map((a) => a.attemptNumber)).toEqual([2, 3, 4]);
     const keys = attemptKeys(prefix, 'CAP');
     expect(await redis.llen(keys.recent)).toBe(5);
-    for (const key of [keys.recent, keys.seq, keys.event('e1'), keys.event('e2')]) {
+    for (const key of [keys.recent, keys.seq]) {
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(50_000);
       expect(ttl).toBeLessThanOrEqual(60_000);
     }
+    // One hash for the period, both events in it, capped, expiring a TTL after the period ends.
+    const periods = new AttemptPeriods(60_000);
+    const period = keys.eventsInPeriod(periods.startOf(now));
+    expect((await redis.keys(`${prefix}:*`)).sort()).toEqual([keys.periods, period, keys.recent, keys.seq].sort());
+    expect((await redis.hget(period, 'e1'))!.split('\n')).toHaveLength(3);
+    const expiry = periods.expiryOf(periods.startOf(now));
+    expect(Number(await redis.call('PEXPIRETIME', period))).toBe(expiry);
+    // The period index lists it until it expires, and expires with the last period it lists.
+    expect(await redis.zrange(keys.periods, 0, -1, 'WITHSCORES')).toEqual([String(periods.startOf(now)), String(expiry)]);
+    expect(Number(await redis.call('PEXPIRETIME', keys.periods))).toBe(expiry);
+  });
+
+  it('lets a reader that does not know the writer\'s TTL find the events\' attempts, and forgets expired periods', async () => {
+    const prefix = uniquePrefix();
+    let now = Date.now();
+    const ttl = 60_000;
+    const writer = new AttemptHistory(redis, prefix, { attemptsPerEvent: 10, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: ttl }, { clock: () => now });
+    // The admin app reads with the default policy (a week, periods of a day).
+    const reader = new AttemptHistory(redis, prefix, { attemptsPerEvent: 10, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: 7 * 24 * 3600_000 });
+    await writer.record('IDX', record('e1', 1));
+    expect((await reader.ofEvent('IDX', 'e1')).map((a) => a.attemptNumber)).toEqual([1]);
+    // Three TTLs on: the first period has expired and leaves the index when the next one is made.
+    now += 3 * ttl;
+    await writer.record('IDX', record('e2', 1));
+    const keys = attemptKeys(prefix, 'IDX');
+    expect(await redis.zrange(keys.periods, 0, -1)).toEqual([String(new AttemptPeriods(ttl).startOf(now))]);
+    expect((await reader.ofEvent('IDX', 'e2')).map((a) => a.attemptNumber)).toEqual([1]);
+  });
+
+  it('keeps an event\'s attempts across periods, oldest first, and the last attemptsPerEvent of them', async () => {
+    const prefix = uniquePrefix();
+    let now = Date.now();
+    const ttl = 60_000;
+    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 4, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: ttl }, { clock: () => now });
+    for (let n = 1; n <= 3; n++) await history.record('SPAN', record('e1', n));
+    now += ttl;
+    for (let n = 4; n <= 5; n++) await history.record('SPAN', record('e1', n));
+    expect(await redis.keys(`${attemptKeys(prefix, 'SPAN').eventsInPeriod(0).replace(/0$/, '')}*`)).toHaveLength(2);
+    expect((await history.ofEvent('SPAN', 'e1')).map((a) => a.attemptNumber)).toEqual([2, 3, 4, 5]);
   });
 
   it('pages newest first with stable cursors while attempts keep arriving', async () => {
@@ -64,7 +104,7 @@ describe('AttemptHistory', () => {
     expect((await history.recent('NONE', { limit: 4 })).items).toEqual([]);
   });
 
-  it('stores attempts written together exactly as it stores them one by one: the same seqs and the same lists', async () => {
+  it('stores attempts written together exactly as it stores them one by one: the same seqs and the same keys and values', async () => {
     await fc.assert(
       fc.asyncProperty(
         // Up to 120 at once: more than one write (100 records each) for a subscription.
@@ -74,7 +114,9 @@ describe('AttemptHistory', () => {
         async (batches, attemptsPerEvent, recentAttemptsPerSubscription) => {
           const retention = { attemptsPerEvent, recentAttemptsPerSubscription, attemptHistoryTtlMs: 60_000 };
           const [alone, together] = [uniquePrefix(), uniquePrefix()];
-          const histories = { alone: new AttemptHistory(redis, alone, retention), together: new AttemptHistory(redis, together, retention) };
+          // One clock for both: the same periods, whatever the time the writes take.
+          const now = Date.now();
+          const histories = { alone: new AttemptHistory(redis, alone, retention, { clock: () => now }), together: new AttemptHistory(redis, together, retention, { clock: () => now }) };
           let n = 0;
           for (const batch of batches) {
             const records = batch.map(({ event, failed }) => ({ ...record(`e${event}`, ++n), outcome: failed ? ('failed' as const) : ('delivered' as const) }));
@@ -86,9 +128,13 @@ describe('AttemptHistory', () => {
             const keys = await redis.keys(`${prefix}:*`);
             const entries = await Promise.all(
               keys.map(async (key) => {
-                const value = (await redis.type(key)) === 'list' ? await redis.lrange(key, 0, -1) : await redis.get(key);
-                const ttl = await redis.pttl(key);
-                return [key.slice(prefix.length), value, ttl > 50_000 && ttl <= 60_000] as const;
+                const type = await redis.type(key);
+                const value =
+                  type === 'list' ? await redis.lrange(key, 0, -1)
+                  : type === 'hash' ? await redis.hgetall(key)
+                  : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                  : await redis.get(key);
+                return [key.slice(prefix.length), value, Number(await redis.call('PEXPIRETIME', key)) > now] as const;
               }),
             );
             return entries.sort((a, b) => a[0].localeCompare(b[0]));

@@ -449,7 +449,7 @@ export class Dispatcher {
       };
     }
     if (outcome.kind === 'delivered') {
-      const next = await this.complete(baseCode, served, job, token, { deliveredAt: Date.now(), attempts: attemptNumber }, withinTurn);
+      const next = await this.complete(baseCode, served, job, token, withinTurn);
       // Independent of each other: sent together (one script batch). The next job does not wait for them:
       // its gate entry already saw this job completed.
       this.inBackground(baseCode, job.id!, Promise.all([this.leaveOrderLine(baseCode, job, false), this.report({ subscription, job, attemptNumber, outcome, deadLettered: false })]));
@@ -480,17 +480,16 @@ export class Dispatcher {
     served: Served,
     job: Job<DeliveryJobData>,
     token: string,
-    result: object,
     withinTurn: boolean,
   ): Promise<Job<DeliveryJobData> | 'empty' | undefined> {
     const claimNext = served.claimable > 0 && !this.closing && !served.retiring && (withinTurn || this.starved.size === 0);
     if (!claimNext) {
-      await served.queue.complete(job, result, token, false);
+      await served.queue.complete(job, token, false);
       served.locks.delete(job.id!);
       return undefined;
     }
     const wakeUps = served.wakeUps;
-    const inLine = await this.claimInLine(baseCode, served.queue.complete(job, result, token, true));
+    const inLine = await this.claimInLine(baseCode, served.queue.complete(job, token, true));
     served.locks.delete(job.id!);
     const admitted = await this.admit(baseCode, served, inLine, token, wakeUps);
     return admitted === 'parked' ? undefined : admitted;

@@ -53,10 +53,13 @@ export class SubscriptionQueue {
   /**
    * Moves a delivered job to completed. With `claimNext`, the same script
    * also claims the next waiting job under the same token, as a BullMQ
-   * Worker does: one command instead of two per delivery under load.
+   * Worker does: one command instead of two per delivery under load. No
+   * return value is stored: the job's finishedOn and attemptsMade say when
+   * and after how many attempts it was delivered, and the attempt history
+   * the rest.
    */
-  async complete(job: Job<DeliveryJobData>, returnValue: unknown, token: string, claimNext: boolean): Promise<Claim> {
-    const next = await job.moveToCompleted(returnValue, token, claimNext);
+  async complete(job: Job<DeliveryJobData>, token: string, claimNext: boolean): Promise<Claim> {
+    const next = await job.moveToCompleted(null, token, claimNext);
     return claimNext ? this.claimOf(next, token) : { job: undefined };
   }
 

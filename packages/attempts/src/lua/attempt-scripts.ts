@@ -1,37 +1,79 @@
 /**
  * Stores a subscription's attempts, oldest first: numbers them, prepends
  * them to the subscription's recent list and appends each to its event's
- * list, trims the lists and renews their TTL. The same data as storing them
- * one by one. All keys carry the subscription's hash tag (one Cluster slot).
+ * field in the hash of its period (one record per line, the oldest dropped
+ * beyond the cap), trims the recent list and renews its TTL. A period's
+ * hash gets its expiry once, when it is made, and is listed then in the
+ * subscription's period index: readers do not know the writer's TTL, and so
+ * not its periods. The same data as storing them one by one. All keys carry
+ * the subscription's hash tag (one Cluster slot).
  *
- * KEYS[1] seq counter   KEYS[2] recent list   KEYS[2+i] the event list of attempt i
- * ARGV[1] recent list cap   ARGV[2] event list cap   ARGV[3] TTL in ms
- * ARGV[3+i] attempt i as JSON without `seq` (an object: starts with "{")
+ * KEYS[1] seq counter   KEYS[2] recent list   KEYS[3] period index (ZSET: period start, scored by its expiry)
+ * KEYS[3+i] the period hash of attempt i
+ * ARGV[1] recent list cap   ARGV[2] attempts kept per event and period
+ * ARGV[3] TTL of counter and recent list, ms   ARGV[4] now (epoch ms; expired periods leave the index)
+ * then per attempt i, from ARGV[4i+1]: eventId, its period's start, when that period expires (epoch ms),
+ * the attempt as JSON without `seq` (an object: starts with "{")
  *
  * Returns the seq of the first attempt (attempt i has that + i - 1).
  */
 export const RECORD_ATTEMPTS = `
-local count = #KEYS - 2
+local count = #KEYS - 3
 local eventCap = tonumber(ARGV[2])
 local first = redis.call('INCRBY', KEYS[1], count) - count + 1
 local records = {}
 for i = 1, count do
-  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[3 + i], 2)
+  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[4 * i + 4], 2)
 end
 redis.call('LPUSH', KEYS[2], unpack(records))
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[1]) - 1)
-local renewed = {}
+local dated = {}
 for i = 1, count do
-  local key = KEYS[2 + i]
-  if redis.call('RPUSH', key, records[i]) > eventCap then redis.call('LTRIM', key, -eventCap, -1) end
-  if not renewed[key] then
-    redis.call('PEXPIRE', key, ARGV[3])
-    renewed[key] = true
+  local key, eventId = KEYS[3 + i], ARGV[4 * i + 1]
+  local value = records[i]
+  local before = redis.call('HGET', key, eventId)
+  if before then
+    value = before .. '\\n' .. value
+    local lines = 1
+    for _ in string.gmatch(value, '\\n') do lines = lines + 1 end
+    if lines > eventCap then
+      local cut = 0
+      for _ = 1, lines - eventCap do cut = string.find(value, '\\n', cut + 1, true) end
+      value = string.sub(value, cut + 1)
+    end
+  end
+  redis.call('HSET', key, eventId, value)
+  if not dated[key] then
+    if redis.call('PTTL', key) == -1 then
+      local expiry = ARGV[4 * i + 3]
+      redis.call('PEXPIREAT', key, expiry)
+      redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[4])
+      redis.call('ZADD', KEYS[3], expiry, ARGV[4 * i + 2])
+      if tonumber(expiry) > redis.call('PTTL', KEYS[3]) + tonumber(ARGV[4]) then redis.call('PEXPIREAT', KEYS[3], expiry) end
+    end
+    dated[key] = true
   end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return first
+`;
+
+/**
+ * One event's stored attempts at a subscription, oldest first: the list a
+ * version before the period hashes kept, then the event's field of each
+ * period hash (each a run of records, one per line).
+ *
+ * KEYS[1] the event's list (older versions)   KEYS[1+i] period hash i, oldest first
+ * ARGV[1] eventId
+ */
+export const READ_EVENT_ATTEMPTS = `
+local found = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = 2, #KEYS do
+  local records = redis.call('HGET', KEYS[i], ARGV[1])
+  if records then found[#found + 1] = records end
+end
+return found
 `;
 
 /**
