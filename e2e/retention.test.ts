@@ -63,7 +63,9 @@ describe('retention is bounded by configuration', () => {
     const send = async (area: string, count: number): Promise<string[]> => {
       const ids: string[] = [];
       for (let i = 0; i < count; i += 50) {
-        const events = Array.from({ length: Math.min(50, count - i) }, (_, k) => workOrderEvent({ eventId: `${area}-${i + k}`, dataArea: area, serviceOrderId: `${area}-order-${(i + k) % 7}` }));
+        // The dead events are of one work order: they fail one after the other, so the newest dead letters are the last sent.
+        const orderOf = (n: number): string => (area === 'dead' ? 'dead-order' : `${area}-order-${n % 7}`);
+        const events = Array.from({ length: Math.min(50, count - i) }, (_, k) => workOrderEvent({ eventId: `${area}-${i + k}`, dataArea: area, serviceOrderId: orderOf(i + k) }));
         expect((await bus.send({ events })).status).toBe(202);
         ids.push(...events.map((e) => e.eventId as string));
       }
@@ -95,14 +97,14 @@ describe('retention is bounded by configuration', () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(CAPS.attemptHistoryTtlMs);
     }
-    // Each event's attempts: the last attemptsPerEvent of its 3, in its field of the subscription's period hash.
+    // Each event's attempts: the last attemptsPerEvent of its 3 in each period (the first one too if a period began between them).
     const perEvent = await Promise.all(
       deadIds.map(async (id) => {
         const view = await bus.admin('GET', `/v1/events/${id}`);
         return (view.body.deliveries as Array<{ baseCode: string; attempts: Array<{ attemptNumber: number }> }>).find((d) => d.baseCode === 'KEEPDEAD')!.attempts.map((a) => a.attemptNumber);
       }),
     );
-    expect(new Set(perEvent.map((numbers) => numbers.join(',')))).toEqual(new Set(['2,3']));
+    for (const numbers of perEvent) expect(['2,3', '1,2,3']).toContain(numbers.join(','));
     const periodHashes = (await redis.keys(keyOf('KEEPDEAD', 'attempts:events:*'))).concat(await redis.keys(keyOf('KEEPOK', 'attempts:events:*')));
     const stored = (await Promise.all(periodHashes.map((key) => redis.hvals(key)))).flat();
     expect(stored.length).toBeGreaterThan(0);

@@ -25,7 +25,7 @@ export interface AttemptHistoryOptions {
    * before it. 0 (default): only attempts recorded together share a write.
    */
   recordDelayMs?: number;
-  /** The clock that picks an attempt's period and ends expired ones (epoch ms; default Date.now). */
+  /** The clock that picks an attempt's period (epoch ms; default Date.now). */
   clock?: () => number;
 }
 
@@ -33,8 +33,8 @@ export interface AttemptHistoryOptions {
  * Every subscription's delivery attempts in Redis, bounded: the last
  * `recentAttemptsPerSubscription` per subscription (expiring
  * `attemptHistoryTtlMs` after its last attempt), and the last
- * `attemptsPerEvent` per (subscription, event), each kept at least
- * `attemptHistoryTtlMs` and at most a period longer (AttemptPeriods).
+ * `attemptsPerEvent` per (subscription, event) and period, each kept at
+ * least `attemptHistoryTtlMs` and at most a period longer (AttemptPeriods).
  */
 export class AttemptHistory {
   /** Records waiting for their write, already serialised (a string is all that is kept meanwhile). */
@@ -74,8 +74,7 @@ export class AttemptHistory {
   /** One script call for a subscription's attempts, batched with the other bookkeeping scripts of this turn. */
   private async write(baseCode: string, records: ReadonlyArray<{ eventId: string; json: string }>): Promise<number[]> {
     const keys = attemptKeys(this.prefix, baseCode);
-    const now = this.clock();
-    const start = this.periods.startOf(now);
+    const start = this.periods.startOf(this.clock());
     const periodKey = keys.eventsInPeriod(start);
     const [startArg, expiryArg] = [String(start), String(this.periods.expiryOf(start))];
     const first = Number(
@@ -86,7 +85,6 @@ export class AttemptHistory {
           String(this.retention.recentAttemptsPerSubscription),
           String(this.retention.attemptsPerEvent),
           String(this.retention.attemptHistoryTtlMs),
-          String(now),
           ...records.flatMap((record) => [record.eventId, startArg, expiryArg, record.json]),
         ],
       ),
@@ -103,7 +101,11 @@ export class AttemptHistory {
     return records.length > page.limit && items.length > 0 ? { items, next: String(items[items.length - 1]!.seq) } : { items };
   }
 
-  /** One event's attempts at a subscription, oldest first (the last `attemptsPerEvent`). */
+  /**
+   * One event's attempts at a subscription, oldest first: the last
+   * `attemptsPerEvent` (the writer's) of each period it had attempts in.
+   * Not trimmed again here: a reader's policy may not be the writer's.
+   */
   async ofEvent(baseCode: string, eventId: string): Promise<AttemptRecord[]> {
     const keys = attemptKeys(this.prefix, baseCode);
     // The periods the writers listed (an expired one's hash is simply gone), oldest first.
@@ -111,9 +113,6 @@ export class AttemptHistory {
     const periodKeys = starts.map((start) => keys.eventsInPeriod(start));
     const stored = (await readEventAttempts.run(this.redis, [keys.event(eventId), ...periodKeys], [eventId])) as string[];
     // A period holds the event's records one per line (JSON has no raw newline); an event retried across periods has several runs.
-    return stored
-      .flatMap((run) => run.split('\n'))
-      .slice(-this.retention.attemptsPerEvent)
-      .map(readStoredAttempt);
+    return stored.flatMap((run) => run.split('\n')).map(readStoredAttempt);
   }
 }

@@ -60,32 +60,34 @@ describe('AttemptHistory', () => {
     expect(Number(await redis.call('PEXPIRETIME', keys.periods))).toBe(expiry);
   });
 
-  it('lets a reader that does not know the writer\'s TTL find the events\' attempts, and forgets expired periods', async () => {
+  it('lets a reader that does not know the writer\'s TTL find the events\' attempts, and forgets expired periods by Redis\'s clock', async () => {
     const prefix = uniquePrefix();
-    let now = Date.now();
     const ttl = 60_000;
+    let now = Date.now() - 3 * ttl;
     const writer = new AttemptHistory(redis, prefix, { attemptsPerEvent: 10, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: ttl }, { clock: () => now });
     // The admin app reads with the default policy (a week, periods of a day).
     const reader = new AttemptHistory(redis, prefix, { attemptsPerEvent: 10, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: 7 * 24 * 3600_000 });
+    // Written by a clock three TTLs behind: its period has already expired by Redis's clock.
+    await writer.record('IDX', record('old', 1));
+    now = Date.now();
     await writer.record('IDX', record('e1', 1));
-    expect((await reader.ofEvent('IDX', 'e1')).map((a) => a.attemptNumber)).toEqual([1]);
-    // Three TTLs on: the first period has expired and leaves the index when the next one is made.
-    now += 3 * ttl;
-    await writer.record('IDX', record('e2', 1));
+    await writer.record('IDX', record('e1', 2));
     const keys = attemptKeys(prefix, 'IDX');
     expect(await redis.zrange(keys.periods, 0, -1)).toEqual([String(new AttemptPeriods(ttl).startOf(now))]);
-    expect((await reader.ofEvent('IDX', 'e2')).map((a) => a.attemptNumber)).toEqual([1]);
+    expect((await reader.ofEvent('IDX', 'e1')).map((a) => a.attemptNumber)).toEqual([1, 2]);
+    expect(await reader.ofEvent('IDX', 'old')).toEqual([]);
   });
 
-  it('keeps an event\'s attempts across periods, oldest first, and the last attemptsPerEvent of them', async () => {
+  it('keeps an event\'s attempts across periods, oldest first, the last attemptsPerEvent of each', async () => {
     const prefix = uniquePrefix();
     let now = Date.now();
     const ttl = 60_000;
-    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 4, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: ttl }, { clock: () => now });
+    const history = new AttemptHistory(redis, prefix, { attemptsPerEvent: 2, recentAttemptsPerSubscription: 50, attemptHistoryTtlMs: ttl }, { clock: () => now });
     for (let n = 1; n <= 3; n++) await history.record('SPAN', record('e1', n));
     now += ttl;
     for (let n = 4; n <= 5; n++) await history.record('SPAN', record('e1', n));
     expect(await redis.keys(`${attemptKeys(prefix, 'SPAN').eventsInPeriod(0).replace(/0$/, '')}*`)).toHaveLength(2);
+    // The last two of each period.
     expect((await history.ofEvent('SPAN', 'e1')).map((a) => a.attemptNumber)).toEqual([2, 3, 4, 5]);
   });
 

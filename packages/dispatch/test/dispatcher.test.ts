@@ -200,18 +200,15 @@ describe('Dispatcher', () => {
         await bus.fanout.publish([{ ...event(`first-${n}`, `first-order-${n}`), baseCodes: ['FIRST'], orderedBaseCodes: ['FIRST'] }]);
         await receiver.waitForRequests(n + 1);
       }
-      await waitUntil(() => bus.dispatcher.inFlight() === 0, { description: 'every delivery finished' });
-      await new Promise((r) => setTimeout(r, 100));
+      // Every job has left its line (in the background, after its completion); an entry would have read it once more.
+      await waitUntil(() => lineReads >= 2 * total, { description: 'every job out of its line' });
+      await new Promise((r) => setTimeout(r, 200));
       expect(lineReads).toBe(2 * total);
 
       // Two events of one order in one request: the second was not alone in its line and waits at the gate for the first.
-      lineReads = 0;
       await bus.fanout.publish([`first-pair-1`, `first-pair-2`].map((id) => ({ ...event(id, 'first-pair'), baseCodes: ['FIRST'], orderedBaseCodes: ['FIRST'] })));
       await receiver.waitForRequests(total + 2);
-      await waitUntil(() => bus.dispatcher.inFlight() === 0, { description: 'the pair delivered' });
-      await new Promise((r) => setTimeout(r, 100));
       expect(receiver.requests.slice(total).map((r) => r.headers['x-orderbus-event-id'])).toEqual(['first-pair-1', 'first-pair-2']);
-      expect(lineReads).toBeGreaterThanOrEqual(2 * 2 + 1);
     } finally {
       monitor.stop();
       await bus.close();

@@ -78,6 +78,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       '--appendfsync', 'everysec',
       '--save', '',
       '--maxmemory-policy', 'noeviction',
+      '--lazyfree-lazy-expire', 'yes',
       '--protected-mode', 'no',
       '--logfile', join(node.dir, 'redis.log'),
       ...(options.args ?? []),

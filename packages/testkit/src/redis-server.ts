@@ -46,6 +46,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     '--appendonly', appendonly ? 'yes' : 'no',
     '--appendfsync', 'everysec',
     '--maxmemory-policy', 'noeviction',
+    '--lazyfree-lazy-expire', 'yes',
     '--protected-mode', 'no',
     '--logfile', join(dir, 'redis.log'),
     ...(options.args ?? []),

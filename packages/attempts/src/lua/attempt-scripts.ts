@@ -11,25 +11,31 @@
  * KEYS[1] seq counter   KEYS[2] recent list   KEYS[3] period index (ZSET: period start, scored by its expiry)
  * KEYS[3+i] the period hash of attempt i
  * ARGV[1] recent list cap   ARGV[2] attempts kept per event and period
- * ARGV[3] TTL of counter and recent list, ms   ARGV[4] now (epoch ms; expired periods leave the index)
- * then per attempt i, from ARGV[4i+1]: eventId, its period's start, when that period expires (epoch ms),
+ * ARGV[3] TTL of counter and recent list, ms
+ * then per attempt i, from ARGV[4i]: eventId, its period's start, when that period expires (epoch ms),
  * the attempt as JSON without `seq` (an object: starts with "{")
+ *
+ * Expired periods leave the index by Redis's clock (TIME), the one that
+ * expires their hashes: a writer's clock running ahead must not drop a
+ * period Redis still holds.
  *
  * Returns the seq of the first attempt (attempt i has that + i - 1).
  */
 export const RECORD_ATTEMPTS = `
 local count = #KEYS - 3
 local eventCap = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local first = redis.call('INCRBY', KEYS[1], count) - count + 1
 local records = {}
 for i = 1, count do
-  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[4 * i + 4], 2)
+  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[4 * i + 3], 2)
 end
 redis.call('LPUSH', KEYS[2], unpack(records))
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[1]) - 1)
 local dated = {}
 for i = 1, count do
-  local key, eventId = KEYS[3 + i], ARGV[4 * i + 1]
+  local key, eventId = KEYS[3 + i], ARGV[4 * i]
   local value = records[i]
   local before = redis.call('HGET', key, eventId)
   if before then
@@ -45,11 +51,11 @@ for i = 1, count do
   redis.call('HSET', key, eventId, value)
   if not dated[key] then
     if redis.call('PTTL', key) == -1 then
-      local expiry = ARGV[4 * i + 3]
+      local expiry = ARGV[4 * i + 2]
       redis.call('PEXPIREAT', key, expiry)
-      redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[4])
-      redis.call('ZADD', KEYS[3], expiry, ARGV[4 * i + 2])
-      if tonumber(expiry) > redis.call('PTTL', KEYS[3]) + tonumber(ARGV[4]) then redis.call('PEXPIREAT', KEYS[3], expiry) end
+      redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+      redis.call('ZADD', KEYS[3], expiry, ARGV[4 * i + 1])
+      if tonumber(expiry) > redis.call('PTTL', KEYS[3]) + now then redis.call('PEXPIREAT', KEYS[3], expiry) end
     end
     dated[key] = true
   end
