@@ -74,18 +74,19 @@ export class AttemptHistory {
   /** One script call for a subscription's attempts, batched with the other bookkeeping scripts of this turn. */
   private async write(baseCode: string, records: ReadonlyArray<{ eventId: string; json: string }>): Promise<number[]> {
     const keys = attemptKeys(this.prefix, baseCode);
+    // One period for all of a write's records: they are written now.
     const start = this.periods.startOf(this.clock());
-    const periodKey = keys.eventsInPeriod(start);
-    const [startArg, expiryArg] = [String(start), String(this.periods.expiryOf(start))];
     const first = Number(
       await ScriptBatcher.of(this.redis).run(
         recordAttempts,
-        [keys.seq, keys.recent, keys.periods, ...records.map(() => periodKey)],
+        [keys.seq, keys.recent, keys.periods, keys.eventsInPeriod(start)],
         [
           String(this.retention.recentAttemptsPerSubscription),
           String(this.retention.attemptsPerEvent),
           String(this.retention.attemptHistoryTtlMs),
-          ...records.flatMap((record) => [record.eventId, startArg, expiryArg, record.json]),
+          String(start),
+          String(this.periods.expiryOf(start)),
+          ...records.flatMap((record) => [record.eventId, record.json]),
         ],
       ),
     );

@@ -1,19 +1,18 @@
 /**
  * Stores a subscription's attempts, oldest first: numbers them, prepends
  * them to the subscription's recent list and appends each to its event's
- * field in the hash of its period (one record per line, the oldest dropped
- * beyond the cap), trims the recent list and renews its TTL. A period's
- * hash gets its expiry once, when it is made, and is listed then in the
- * subscription's period index: readers do not know the writer's TTL, and so
- * not its periods. The same data as storing them one by one. All keys carry
- * the subscription's hash tag (one Cluster slot).
+ * field in the hash of the period they are written in (one record per line,
+ * the oldest dropped beyond the cap), trims the recent list and renews its
+ * TTL. A period's hash gets its expiry once, when it is made, and is listed
+ * then in the subscription's period index: readers do not know the writer's
+ * TTL, and so not its periods. The same data as storing them one by one.
+ * All keys carry the subscription's hash tag (one Cluster slot).
  *
  * KEYS[1] seq counter   KEYS[2] recent list   KEYS[3] period index (ZSET: period start, scored by its expiry)
- * KEYS[3+i] the period hash of attempt i
+ * KEYS[4] the period's hash
  * ARGV[1] recent list cap   ARGV[2] attempts kept per event and period
- * ARGV[3] TTL of counter and recent list, ms
- * then per attempt i, from ARGV[4i]: eventId, its period's start, when that period expires (epoch ms),
- * the attempt as JSON without `seq` (an object: starts with "{")
+ * ARGV[3] TTL of counter and recent list, ms   ARGV[4] the period's start   ARGV[5] when it expires (epoch ms)
+ * then per attempt i: ARGV[4+2i] its eventId, ARGV[5+2i] the attempt as JSON without `seq` (an object: starts with "{")
  *
  * Expired periods leave the index by Redis's clock (TIME), the one that
  * expires their hashes: a writer's clock running ahead must not drop a
@@ -22,22 +21,20 @@
  * Returns the seq of the first attempt (attempt i has that + i - 1).
  */
 export const RECORD_ATTEMPTS = `
-local count = #KEYS - 3
+local count = (#ARGV - 5) / 2
 local eventCap = tonumber(ARGV[2])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local period = KEYS[4]
 local first = redis.call('INCRBY', KEYS[1], count) - count + 1
 local records = {}
 for i = 1, count do
-  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[4 * i + 3], 2)
+  records[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(ARGV[5 + 2 * i], 2)
 end
 redis.call('LPUSH', KEYS[2], unpack(records))
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[1]) - 1)
-local dated = {}
 for i = 1, count do
-  local key, eventId = KEYS[3 + i], ARGV[4 * i]
+  local eventId = ARGV[4 + 2 * i]
   local value = records[i]
-  local before = redis.call('HGET', key, eventId)
+  local before = redis.call('HGET', period, eventId)
   if before then
     value = before .. '\\n' .. value
     local lines = 1
@@ -48,17 +45,16 @@ for i = 1, count do
       value = string.sub(value, cut + 1)
     end
   end
-  redis.call('HSET', key, eventId, value)
-  if not dated[key] then
-    if redis.call('PTTL', key) == -1 then
-      local expiry = ARGV[4 * i + 2]
-      redis.call('PEXPIREAT', key, expiry)
-      redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-      redis.call('ZADD', KEYS[3], expiry, ARGV[4 * i + 1])
-      if tonumber(expiry) > redis.call('PTTL', KEYS[3]) + now then redis.call('PEXPIREAT', KEYS[3], expiry) end
-    end
-    dated[key] = true
-  end
+  redis.call('HSET', period, eventId, value)
+end
+if redis.call('PTTL', period) == -1 then
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  local expiry = ARGV[5]
+  redis.call('PEXPIREAT', period, expiry)
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  redis.call('ZADD', KEYS[3], expiry, ARGV[4])
+  if tonumber(expiry) > redis.call('PTTL', KEYS[3]) + now then redis.call('PEXPIREAT', KEYS[3], expiry) end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
