@@ -62,7 +62,7 @@ export function benchConfig(quick: boolean, logLevel: string): BenchConfig {
         deliveryEvents: 3000,
         deliveryRounds: 3,
         latencyFractions: [0.25, 0.5, 0.75, 0.9],
-        latencySeconds: 6,
+        latencySeconds: 20,
         manySubscriptions: 1000,
         manyEvents: 30,
         idleSeconds: 10,

@@ -5,6 +5,7 @@ import { openLoop } from '../support/load';
 import { EventFactory } from '../support/events';
 import { BareProducer, bareJobOptions, startBareWorker } from '../baselines/bare-bullmq';
 import { distribution, now, round, tailSpread, type Distribution, type TailSpread } from '../support/stats';
+import { StepWatch, slowDuringRewrites, type StepStalls } from '../support/step-watch';
 import { orderbusDelivery } from './delivery-run';
 import type { Row, RunContext, ScenarioResult } from '../results';
 
@@ -28,6 +29,10 @@ export interface LatencyStep {
   ack: Distribution;
   /** Where the slowest 1 % of ack→arrival samples fall in time (stalls or spread). */
   tail: TailSpread;
+  /** AOF rewrites that ran (at least partly) during the step, and how many of the slowest 1 % arrived during one or within 250 ms of its end. */
+  aofRewrites: { count: number; slowDuring: number };
+  /** What else stalled during the step: Redis's latency events, the apps' event-loop delay and GC pauses. */
+  stalls: Omit<StepStalls, 'rewrites'>;
 }
 
 /**
@@ -59,6 +64,7 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
       ctx.log(`  maximum (measured here, the delivery scenario did not run): ${Math.round(probe.deliveriesPerSecond)} deliveries/s`);
     }
     const max = ctx.deliveryMaxPerSecond;
+    const watched = { orderbus: { redisUrl: stack.redis.url, apps: { producer: stack.producer.url, worker: stack.worker!.url } }, bare: { redisUrl: redis.url } };
     const sendOrderbus = async (id: string): Promise<void> => {
       if ((await stack.send(ctx.factory.envelope(id, EventFactory.orderKey(Number(id.slice(id.lastIndexOf('-') + 1)))))) !== 202) throw new Error('not accepted');
     };
@@ -68,20 +74,21 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
     };
     // Warm the connections and the workers' JIT before the first measured step.
     const warmRate = Math.max(10, (0.25 * max) / SUBSCRIPTIONS);
-    await step(ctx, warmRate, 1, sendOrderbus);
-    await step(ctx, warmRate, 1, sendBare);
+    await step(ctx, warmRate, 1, sendOrderbus, watched.orderbus);
+    await step(ctx, warmRate, 1, sendBare, watched.bare);
     // Turns at each step, orderbus first: a busy moment of this shared machine (the scenario before
     // still writing back its files, another tenant) falls on both sides rather than on the one run first.
     for (const fraction of config.latencyFractions) {
       const rate = (fraction * max) / SUBSCRIPTIONS;
       settle();
-      const o = await step(ctx, rate, config.latencySeconds, sendOrderbus);
+      const o = await step(ctx, rate, config.latencySeconds, sendOrderbus, watched.orderbus);
       orderbus.push({ ...o, fraction });
       settle();
-      const b = await step(ctx, rate, config.latencySeconds, sendBare);
+      const b = await step(ctx, rate, config.latencySeconds, sendBare, watched.bare);
       bare.push({ ...b, fraction });
       const text = (d: Distribution): string => `${d.p50.toFixed(1)}/${d.p95.toFixed(1)}/${d.p99.toFixed(1)}`;
-      ctx.log(`  ${Math.round(fraction * 100)} %: ${Math.round(rate)} events/s, p50/p95/p99 ${text(o.ackToArrival)} ms (bare BullMQ ${text(b.ackToArrival)})`);
+      const rewrites = (s: Pick<LatencyStep, 'aofRewrites' | 'tail'>): string => `${s.aofRewrites.count} AOF rewrite(s), ${s.aofRewrites.slowDuring}/${s.tail.slow} slowest in one`;
+      ctx.log(`  ${Math.round(fraction * 100)} %: ${Math.round(rate)} events/s, p50/p95/p99 ${text(o.ackToArrival)} ms, ${rewrites(o)}, stalls ${stallsText(o.stalls)} (bare BullMQ ${text(b.ackToArrival)}, ${rewrites(b)}, Redis ${stallsText(b.stalls)})`);
     }
   } finally {
     await stack.close();
@@ -110,6 +117,18 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
     });
     rows.push({
       scenario: `latency at ${pct} % load`,
+      measure: 'AOF rewrites during the step / of the slowest 1 %, arrived during one (or ≤ 250 ms after)',
+      orderbus: rewritesText(o),
+      ...(b ? { baseline: rewritesText(b), baselineLabel: 'bare BullMQ (a)' } : {}),
+    });
+    rows.push({
+      scenario: `latency at ${pct} % load`,
+      measure: 'longest stall, ms: Redis latency event (kind) / producer, worker event loop (GC pauses ≥ 10 ms)',
+      orderbus: stallsText(o.stalls),
+      ...(b ? { baseline: stallsText(b.stalls), baselineLabel: 'bare BullMQ (a): Redis' } : {}),
+    });
+    rows.push({
+      scenario: `latency at ${pct} % load`,
       measure: 'achieved / offered deliveries/s',
       orderbus: `${Math.round(o.achievedDeliveriesPerSecond)} / ${Math.round(o.offeredDeliveriesPerSecond)}`,
       ...(b ? { baseline: `${Math.round(b.achievedDeliveriesPerSecond)} / ${Math.round(b.offeredDeliveriesPerSecond)}`, baselineLabel: 'bare BullMQ (a)' } : {}),
@@ -126,6 +145,17 @@ function tailText(tail: TailSpread): string {
   return `${tail.windows} / ${Math.round(tail.topThreeShare * 100)} %`;
 }
 
+function stallsText(stalls: LatencyStep['stalls']): string {
+  const worst = Object.entries(stalls.redisEvents).sort((a, b) => b[1] - a[1])[0];
+  const redis = worst ? `${worst[1]} (${worst[0]})` : '< 5';
+  const apps = Object.entries(stalls.apps).map(([, app]) => `${fmt(app.eventLoopMaxMs)} (${app.gcPausesOver10ms})`);
+  return [redis, ...apps].join(' / ');
+}
+
+function rewritesText(step: LatencyStep): string {
+  return `${step.aofRewrites.count} / ${step.aofRewrites.slowDuring} of ${step.tail.slow}`;
+}
+
 /** Writes dirty pages back before a step (Linux `sync`), so no earlier step's AOF is flushed during it. */
 function settle(): void {
   try {
@@ -140,8 +170,15 @@ function settle(): void {
  * acknowledgement times are kept, and every arrival is matched to them. The
  * first 10 % of the step's events are a warm-up and left out.
  */
-async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (id: string) => Promise<void>): Promise<Omit<LatencyStep, 'fraction'>> {
+async function step(
+  ctx: RunContext,
+  rate: number,
+  seconds: number,
+  sendEvent: (id: string) => Promise<void>,
+  watched: { redisUrl: string; apps?: Record<string, string> },
+): Promise<Omit<LatencyStep, 'fraction'>> {
   await ctx.receiver.reset(true);
+  const watch = await StepWatch.start(watched.redisUrl, watched.apps);
   const sentAt = new Map<string, number>();
   const ackAt = new Map<string, number>();
   const ids: string[] = [];
@@ -159,6 +196,7 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
   });
   const expected = ackAt.size * SUBSCRIPTIONS;
   await ctx.receiver.waitFor(expected, Math.min(60_000, ctx.config.drainTimeoutMs));
+  const { rewrites, ...stalls } = await watch.stop();
   const arrivals = await ctx.receiver.arrivals();
   const measured = new Set(ids.slice(Math.floor(ids.length / 10)));
   /** [arrival time, ack→arrival] of each measured delivery. */
@@ -193,6 +231,8 @@ async function step(ctx: RunContext, rate: number, seconds: number, sendEvent: (
     sendToArrival: rounded(distribution(sendToArrival)),
     ack: rounded(distribution(acks)),
     tail: tailSpread(timed, ackToArrival.p99),
+    aofRewrites: { count: rewrites.length, slowDuring: slowDuringRewrites(timed, ackToArrival.p99, rewrites) },
+    stalls,
   };
 }
 
