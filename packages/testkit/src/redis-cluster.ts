@@ -79,6 +79,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       '--save', '',
       '--maxmemory-policy', 'noeviction',
       '--lazyfree-lazy-expire', 'yes',
+      '--hash-max-ziplist-value', '4096',
       '--protected-mode', 'no',
       '--logfile', join(node.dir, 'redis.log'),
       ...(options.args ?? []),

@@ -47,6 +47,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     '--appendfsync', 'everysec',
     '--maxmemory-policy', 'noeviction',
     '--lazyfree-lazy-expire', 'yes',
+    '--hash-max-ziplist-value', '4096',
     '--protected-mode', 'no',
     '--logfile', join(dir, 'redis.log'),
     ...(options.args ?? []),
