@@ -5,7 +5,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { parseRedisUrl } from '@orderbus/queues';
-import { appNodeFlags } from '@orderbus/testkit';
+import { Redis } from 'ioredis';
+import { REDIS_CONF, appNodeFlags, startRedisServer } from '@orderbus/testkit';
 import { readAdminEnv } from '../apps/admin/src/env';
 import { readDemoSubscriberEnv } from '../apps/demo-subscriber/src/env';
 import { readProducerEnv } from '../apps/producer/src/env';
@@ -292,5 +293,39 @@ describe('Kubernetes manifests (infra/k8s)', () => {
   it('keeps the tokens and the Redis password in one Secret', () => {
     expect(Object.keys(secretValues()).sort()).toEqual(['ORDERBUS_ADMIN_TOKENS', 'ORDERBUS_PRODUCER_KEYS', 'REDIS_PASSWORD']);
     expect(secretValues().REDIS_PASSWORD).toMatch(/^[A-Za-z0-9]+$/);
+  });
+});
+
+describe('infra/redis/redis.conf', () => {
+  /** `directive value` lines of the file (comments and blank lines dropped; `""` is the empty value). */
+  const directives = read('infra/redis/redis.conf')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const at = line.indexOf(' ');
+      return [line.slice(0, at), line.slice(at + 1).replace(/^""$/, '')] as const;
+    });
+  const UNITS: Record<string, number> = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+  /** A value as CONFIG GET answers it: sizes in bytes. */
+  const asConfigValue = (value: string): string => {
+    const size = /^(\d+)(kb|mb|gb)$/i.exec(value);
+    return size ? String(Number(size[1]) * UNITS[size[2]!.toLowerCase()]!) : value;
+  };
+
+  it('is the file testkit starts every test and bench Redis with', async () => {
+    expect(REDIS_CONF).toBe(join(root, 'infra', 'redis', 'redis.conf'));
+    expect(directives.length).toBeGreaterThan(5);
+    const server = await startRedisServer();
+    const client = new Redis(server.url);
+    try {
+      for (const [name, value] of directives) {
+        const [, actual] = (await client.config('GET', name)) as string[];
+        expect({ name, value: actual }).toEqual({ name, value: asConfigValue(value) });
+      }
+    } finally {
+      await client.quit();
+      await server.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 export * from './free-port';
 export * from './wait-until';
+export * from './redis-conf';
 export * from './redis-server';
 export * from './redis-cluster';
 export * from './unique-prefix';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port';
+import { REDIS_CONF } from './redis-conf';
 import { waitUntil } from './wait-until';
 
 export interface RedisClusterOptions {
@@ -40,7 +41,7 @@ interface ClusterNode {
 
 /**
  * Starts `masters` redis-server processes with `--cluster-enabled yes` and
- * the production persistence settings (AOF, `appendfsync everysec`), joins
+ * the shipped settings (infra/redis/redis.conf: AOF, `appendfsync everysec`...), joins
  * them with `redis-cli --cluster create` (no replicas) and waits until every
  * node reports `cluster_state:ok`.
  */
@@ -67,6 +68,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 
   async function startNode(node: ClusterNode): Promise<void> {
     const args = [
+      REDIS_CONF,
       '--port', String(node.port),
       '--cluster-port', String(node.busPort),
       '--bind', '127.0.0.1',
@@ -74,12 +76,6 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       '--cluster-enabled', 'yes',
       '--cluster-config-file', 'nodes.conf',
       '--cluster-node-timeout', '3000',
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--lazyfree-lazy-expire', 'yes',
-      '--hash-max-ziplist-value', '4096',
       '--protected-mode', 'no',
       '--logfile', join(node.dir, 'redis.log'),
       ...(options.args ?? []),

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port';
+import { REDIS_CONF } from './redis-conf';
 import { waitUntil } from './wait-until';
 
 export interface RedisServerOptions {
-  /** AOF with `appendfsync everysec`, as in production (default true). */
+  /** AOF on, as in production (default true); the other settings are infra/redis/redis.conf's. */
   appendonly?: boolean;
   /** Extra `--key value` arguments. */
   args?: string[];
@@ -39,15 +40,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
 
   const args = [
+    REDIS_CONF,
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,
-    '--save', '',
     '--appendonly', appendonly ? 'yes' : 'no',
-    '--appendfsync', 'everysec',
-    '--maxmemory-policy', 'noeviction',
-    '--lazyfree-lazy-expire', 'yes',
-    '--hash-max-ziplist-value', '4096',
     '--protected-mode', 'no',
     '--logfile', join(dir, 'redis.log'),
     ...(options.args ?? []),
