@@ -313,7 +313,7 @@ describe('orderbus CLI against a live bus', () => {
     }
     expect(healthy.stdout).toContain('all checks passed');
 
-    const careless = await startRedisServer({ appendonly: false, args: ['--maxmemory-policy', 'allkeys-lru', '--appendfsync', 'no', '--hash-max-ziplist-value', '64'] });
+    const careless = await startRedisServer({ appendonly: false, args: ['--maxmemory-policy', 'allkeys-lru', '--appendfsync', 'no', '--hash-max-ziplist-value', '1024'] });
     try {
       const report = await runOrderbusBinary(['--json', 'doctor', '--redis-url', careless.url], { ...env, ORDERBUS_PRODUCER_KEY: 'wrong' });
       expect(report.code).toBe(1);
@@ -323,7 +323,7 @@ describe('orderbus CLI against a live bus', () => {
       expect(byName['redis appendonly']).toMatchObject({ status: 'fail', detail: 'no' });
       expect(byName['redis appendfsync']).toMatchObject({ status: 'warn', detail: 'no' });
       expect(byName['redis maxmemory-policy']).toMatchObject({ status: 'fail', detail: 'allkeys-lru', hint: expect.stringContaining('noeviction') });
-      expect(byName['redis hash-max-ziplist-value']).toMatchObject({ status: 'warn', detail: '64', hint: expect.stringContaining('hash-max-ziplist-value 4096') });
+      expect(byName['redis hash-max-ziplist-value']).toMatchObject({ status: 'warn', detail: '1024', hint: expect.stringContaining('hash-max-ziplist-value 4096') });
       expect(byName['producer key']).toMatchObject({ status: 'fail' });
     } finally {
       await careless.stop();

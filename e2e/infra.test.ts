@@ -313,7 +313,7 @@ describe('infra/redis/redis.conf', () => {
     return size ? String(Number(size[1]) * UNITS[size[2]!.toLowerCase()]!) : value;
   };
 
-  it('is the file testkit starts every test and bench Redis with', async () => {
+  it('is the file testkit starts every test and bench Redis with, through a file of its own', async () => {
     expect(REDIS_CONF).toBe(join(root, 'infra', 'redis', 'redis.conf'));
     expect(directives.length).toBeGreaterThan(5);
     const server = await startRedisServer();
@@ -323,6 +323,8 @@ describe('infra/redis/redis.conf', () => {
         const [, actual] = (await client.config('GET', name)) as string[];
         expect({ name, value: actual }).toEqual({ name, value: asConfigValue(value) });
       }
+      // Through a file of the server's own that includes it: a CONFIG REWRITE never edits the repository's copy.
+      expect(/config_file:(.*)\r\n/.exec(await client.info('server'))?.[1]).toBe(join(server.dir, 'redis.conf'));
     } finally {
       await client.quit();
       await server.stop();

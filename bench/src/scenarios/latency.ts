@@ -123,7 +123,7 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
     });
     rows.push({
       scenario: `latency at ${pct} % load`,
-      measure: 'longest stall, ms: Redis latency event (kind) / producer, worker event loop (GC pauses ≥ 10 ms)',
+      measure: 'longest stall, ms: Redis latency event (kind) / producer, worker event loop held (GC pauses over 10 ms)',
       orderbus: stallsText(o.stalls),
       ...(b ? { baseline: stallsText(b.stalls), baselineLabel: 'bare BullMQ (a): Redis' } : {}),
     });
@@ -182,20 +182,26 @@ async function step(
   const sentAt = new Map<string, number>();
   const ackAt = new Map<string, number>();
   const ids: string[] = [];
-  const load = await openLoop({
-    ratePerSecond: rate,
-    seconds,
-    maxInFlight: MAX_IN_FLIGHT,
-    send: async () => {
-      const id = ctx.factory.nextId();
-      ids.push(id);
-      sentAt.set(id, now());
-      await sendEvent(id);
-      ackAt.set(id, now());
-    },
-  });
-  const expected = ackAt.size * SUBSCRIPTIONS;
-  await ctx.receiver.waitFor(expected, Math.min(60_000, ctx.config.drainTimeoutMs));
+  let load: Awaited<ReturnType<typeof openLoop>>;
+  try {
+    load = await openLoop({
+      ratePerSecond: rate,
+      seconds,
+      maxInFlight: MAX_IN_FLIGHT,
+      send: async () => {
+        const id = ctx.factory.nextId();
+        ids.push(id);
+        sentAt.set(id, now());
+        await sendEvent(id);
+        ackAt.set(id, now());
+      },
+    });
+    await ctx.receiver.waitFor(ackAt.size * SUBSCRIPTIONS, Math.min(60_000, ctx.config.drainTimeoutMs));
+  } catch (err) {
+    // A failed step stops its watch too: the watch's poll loop would keep the run from exiting.
+    await watch.stop().catch(() => undefined);
+    throw err;
+  }
   const { rewrites, ...stalls } = await watch.stop();
   const arrivals = await ctx.receiver.arrivals();
   const measured = new Set(ids.slice(Math.floor(ids.length / 10)));

@@ -7,6 +7,7 @@ import { startApp, type AppProcess } from './app-process';
 import type { Receiver } from './receiver';
 import { sleep } from './stats';
 import { onInterrupt } from './cleanup';
+import { metricSamples } from './metrics-text';
 
 export const PRODUCER_KEY = 'bench-producer-key';
 export const ADMIN_TOKEN = 'bench-operator-token';
@@ -195,8 +196,8 @@ export async function waitForServed(worker: AppProcess, count: number, timeoutMs
   await waitUntil(
     async () => {
       const text = await (await fetch(`${worker.url}/metrics`)).text();
-      const match = /^orderbus_worker_subscription_queues(?:\{[^}]*\})? (\d+)/m.exec(text);
-      return match !== null && Number(match[1]) >= count;
+      const served = metricSamples(text, 'orderbus_worker_subscription_queues')[0];
+      return served !== undefined && served.value >= count;
     },
     { timeoutMs, intervalMs: 200, description: `the worker to serve ${count} subscriptions` },
   );

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { info } from './redis-info';
+import { metricSamples } from './metrics-text';
 import { now } from './stats';
 
 /** When one AOF rewrite ran (wall-clock ms, as `now()`). */
@@ -15,7 +16,7 @@ export interface StepStalls {
   rewrites: RewriteSpan[];
   /** Redis's own latency monitor: the worst event of each kind (fork, aof-write, command...) over the step, ms. */
   redisEvents: Record<string, number>;
-  /** Per app (producer, worker): the longest event-loop delay over the step and the GC pauses of 10 ms or more, from its /metrics. */
+  /** Per app (producer, worker): the longest time its event loop was held over the step and its GC pauses over 10 ms, from its /metrics. */
   apps: Record<string, { eventLoopMaxMs: number; gcPausesOver10ms: number }>;
 }
 
@@ -50,9 +51,14 @@ export class StepWatch {
   /** `apps`: name → base URL of an app whose /metrics to read (none for bare BullMQ). */
   static async start(redisUrl: string, apps: Record<string, string> = {}): Promise<StepWatch> {
     const watch = new StepWatch(redisUrl, apps);
-    await watch.client.config('SET', 'latency-monitor-threshold', String(REDIS_LATENCY_THRESHOLD_MS));
-    await watch.client.call('LATENCY', 'RESET');
-    for (const [name, url] of Object.entries(apps)) watch.gcAtStart[name] = (await scrape(url)).gcPausesOver10ms;
+    try {
+      await watch.client.config('SET', 'latency-monitor-threshold', String(REDIS_LATENCY_THRESHOLD_MS));
+      await watch.client.call('LATENCY', 'RESET');
+      for (const [name, url] of Object.entries(apps)) watch.gcAtStart[name] = (await scrape(url)).gcPausesOver10ms;
+    } catch (err) {
+      watch.client.disconnect();
+      throw err;
+    }
     watch.loop = watch.poll();
     return watch;
   }
@@ -60,17 +66,20 @@ export class StepWatch {
   /** Stops watching (a rewrite still running ends now) and reads what the step saw. */
   async stop(): Promise<StepStalls> {
     this.running = false;
-    await this.loop;
-    if (this.started !== undefined) this.spans.push({ start: this.started, end: now() });
-    const latest = (await this.client.call('LATENCY', 'LATEST')) as Array<[string, number, number, number]>;
-    const redisEvents = Object.fromEntries(latest.map(([event, , , worst]) => [event, Number(worst)]));
-    const apps: StepStalls['apps'] = {};
-    for (const [name, url] of Object.entries(this.apps)) {
-      const scraped = await scrape(url);
-      apps[name] = { eventLoopMaxMs: scraped.eventLoopMaxMs, gcPausesOver10ms: scraped.gcPausesOver10ms - (this.gcAtStart[name] ?? 0) };
+    try {
+      await this.loop;
+      if (this.started !== undefined) this.spans.push({ start: this.started, end: now() });
+      const latest = (await this.client.call('LATENCY', 'LATEST')) as Array<[string, number, number, number]>;
+      const redisEvents = Object.fromEntries(latest.map(([event, , , worst]) => [event, Number(worst)]));
+      const apps: StepStalls['apps'] = {};
+      for (const [name, url] of Object.entries(this.apps)) {
+        const scraped = await scrape(url);
+        apps[name] = { eventLoopMaxMs: scraped.eventLoopMaxMs, gcPausesOver10ms: scraped.gcPausesOver10ms - (this.gcAtStart[name] ?? 0) };
+      }
+      return { rewrites: this.spans, redisEvents, apps };
+    } finally {
+      this.client.disconnect();
     }
-    this.client.disconnect();
-    return { rewrites: this.spans, redisEvents, apps };
   }
 
   private async poll(): Promise<void> {
@@ -88,19 +97,21 @@ export class StepWatch {
   }
 }
 
-/** An app's event-loop delay maximum since the last scrape, and its GC pauses of 10 ms or more since it started. */
+/**
+ * prom-client samples the event loop with a 10 ms timer (its default
+ * precision) and reports the whole gap between two ticks: an idle loop reads
+ * about 10 ms. What is above it is time the loop was held.
+ */
+const EVENT_LOOP_SAMPLING_MS = 10;
+
+/** An app's event loop held beyond its sampling since the last scrape, and its GC pauses over 10 ms since it started. */
 async function scrape(baseUrl: string): Promise<{ eventLoopMaxMs: number; gcPausesOver10ms: number }> {
   const text = await (await request(`${baseUrl}/metrics`)).body.text();
-  let eventLoopMaxMs = 0;
-  let all = 0;
-  let under10ms = 0;
-  for (const line of text.split('\n')) {
-    if (/^nodejs_eventloop_lag_max_seconds[{ ]/.test(line)) eventLoopMaxMs = Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000;
-    // Histogram buckets are cumulative: pauses of 10 ms or more = all - those up to 10 ms, summed over the GC kinds.
-    else if (line.startsWith('nodejs_gc_duration_seconds_bucket') && line.includes('le="+Inf"')) all += Number(line.slice(line.lastIndexOf(' ') + 1));
-    else if (line.startsWith('nodejs_gc_duration_seconds_bucket') && line.includes('le="0.01"')) under10ms += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return { eventLoopMaxMs, gcPausesOver10ms: all - under10ms };
+  const lagMax = metricSamples(text, 'nodejs_eventloop_lag_max_seconds')[0]?.value ?? 0;
+  // Buckets are cumulative and per GC kind: pauses over 10 ms = all - those up to 10 ms, summed over the kinds.
+  const buckets = metricSamples(text, 'nodejs_gc_duration_seconds_bucket');
+  const count = (le: string): number => buckets.filter((b) => b.labels.includes(`le="${le}"`)).reduce((sum, b) => sum + b.value, 0);
+  return { eventLoopMaxMs: Math.max(0, lagMax * 1000 - EVENT_LOOP_SAMPLING_MS), gcPausesOver10ms: count('+Inf') - count('0.01') };
 }
 
 /** Slow samples (`[time, value]` at or above `threshold`) that fell in a rewrite span or within `afterMs` of its end. */

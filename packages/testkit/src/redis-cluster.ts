@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port';
-import { REDIS_CONF } from './redis-conf';
+import { redisConfIn } from './redis-conf';
 import { waitUntil } from './wait-until';
 
 export interface RedisClusterOptions {
@@ -68,7 +68,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 
   async function startNode(node: ClusterNode): Promise<void> {
     const args = [
-      REDIS_CONF,
+      redisConfIn(node.dir),
       '--port', String(node.port),
       '--cluster-port', String(node.busPort),
       '--bind', '127.0.0.1',

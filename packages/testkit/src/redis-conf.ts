@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -6,3 +7,13 @@ import { join } from 'node:path';
  * and test-specific arguments, so tests run on the settings production uses.
  */
 export const REDIS_CONF = join(__dirname, '..', '..', '..', 'infra', 'redis', 'redis.conf');
+
+/**
+ * Writes a config file into `dir` that includes REDIS_CONF, for redis-server
+ * to start with: a CONFIG REWRITE then edits that copy, never the repository's file.
+ */
+export function redisConfIn(dir: string): string {
+  const file = join(dir, 'redis.conf');
+  writeFileSync(file, `include ${REDIS_CONF}\n`);
+  return file;
+}

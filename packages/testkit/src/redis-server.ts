@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port';
-import { REDIS_CONF } from './redis-conf';
+import { redisConfIn } from './redis-conf';
 import { waitUntil } from './wait-until';
 
 export interface RedisServerOptions {
@@ -40,7 +40,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
 
   const args = [
-    REDIS_CONF,
+    redisConfIn(dir),
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,

@@ -100,8 +100,8 @@ function configOf(reply: unknown): string | undefined {
   return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
 }
 
-/** Job hashes hold the event; below this field size most stay in Redis's larger hashtable encoding. */
-const COMPACT_HASH_VALUE_BYTES = 1024;
+/** Job hashes hold the event (usually 0.5-2 KB); below the shipped 4096, many take Redis's larger hashtable encoding. */
+const COMPACT_HASH_VALUE_BYTES = 4096;
 
 /** Checks one Redis node: version, AOF, fsync policy, eviction policy, compact job hashes. */
 async function nodeChecks(node: Redis, label: string): Promise<Check[]> {
