@@ -87,8 +87,10 @@ export async function latency(ctx: RunContext): Promise<ScenarioResult> {
       const b = await step(ctx, rate, config.latencySeconds, sendBare, watched.bare);
       bare.push({ ...b, fraction });
       const text = (d: Distribution): string => `${d.p50.toFixed(1)}/${d.p95.toFixed(1)}/${d.p99.toFixed(1)}`;
-      const rewrites = (s: Pick<LatencyStep, 'aofRewrites' | 'tail'>): string => `${s.aofRewrites.count} AOF rewrite(s), ${s.aofRewrites.slowDuring}/${s.tail.slow} slowest in one`;
-      ctx.log(`  ${Math.round(fraction * 100)} %: ${Math.round(rate)} events/s, p50/p95/p99 ${text(o.ackToArrival)} ms, ${rewrites(o)}, stalls ${stallsText(o.stalls)} (bare BullMQ ${text(b.ackToArrival)}, ${rewrites(b)}, Redis ${stallsText(b.stalls)})`);
+      ctx.log(
+        `  ${Math.round(fraction * 100)} %: ${Math.round(rate)} events/s, p50/p95/p99 ${text(o.ackToArrival)} ms, AOF rewrites / slowest in one ${rewritesText(o)}, stalls ${stallsText(o.stalls)}` +
+          ` (bare BullMQ ${text(b.ackToArrival)}, ${rewritesText(b)}, Redis ${stallsText(b.stalls)})`,
+      );
     }
   } finally {
     await stack.close();
@@ -152,7 +154,7 @@ function stallsText(stalls: LatencyStep['stalls']): string {
   return [redis, ...apps].join(' / ');
 }
 
-function rewritesText(step: LatencyStep): string {
+function rewritesText(step: Pick<LatencyStep, 'aofRewrites' | 'tail'>): string {
   return `${step.aofRewrites.count} / ${step.aofRewrites.slowDuring} of ${step.tail.slow}`;
 }
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { info } from './redis-info';
 import { metricSamples } from './metrics-text';
-import { now } from './stats';
+import { now, sleep } from './stats';
 
 /** When one AOF rewrite ran (wall-clock ms, as `now()`). */
 export interface RewriteSpan {
@@ -92,7 +92,7 @@ export class StepWatch {
         this.spans.push({ start: this.started, end: asked });
         this.started = undefined;
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
   }
 }
